@@ -1,4 +1,5 @@
-/* Dissection entry points: link layer, IP, tunnels (RFC 2473/2003/2004/2784/2890/3519) and signaling. */
+/* Dissection entry points: link layer, IP, tunnels (RFC 2473/2003/2004/2784/2890/3519) and
+ * signaling. */
 #ifndef DMM_DISSECT_H
 #define DMM_DISSECT_H
 
@@ -11,12 +12,12 @@
 
 /* Frame metadata given to dmm_dissect_frame. */
 struct dmm_frame {
-	uint64_t number;   /* 1-based frame number */
-	int linktype;      /* pcap DLT_ value */
-	int64_t ts_sec;    /* capture time */
+	uint64_t number; /* 1-based frame number */
+	int linktype;    /* pcap DLT_ value */
+	int64_t ts_sec;  /* capture time */
 	uint32_t ts_nsec;
-	uint32_t caplen;   /* octets captured */
-	uint32_t wirelen;  /* octets on the wire */
+	uint32_t caplen;  /* octets captured */
+	uint32_t wirelen; /* octets on the wire */
 };
 
 /* Dissect one captured frame: frame fields, link layer, then dmm_dissect_ip. */

@@ -7,12 +7,12 @@
 #include <string.h>
 
 const struct dmm_field dmm_common_fields[] = {
-	{"dmm.error", "Dissection error", DMM_FT_STRING, 0, 0, NULL},
-	{"dmm.unknown.data", "Undissected data", DMM_FT_BYTES, 0, 0, NULL},
+    {"dmm.error", "Dissection error", DMM_FT_STRING, 0, 0, NULL},
+    {"dmm.unknown.data", "Undissected data", DMM_FT_BYTES, 0, 0, NULL},
 };
 static const struct dmm_field_table common_registration = {dmm_common_fields, 2};
 __attribute__((used, section("dmm_field_tables"))) static const struct dmm_field_table
-	*const common_registration_ptr = &common_registration;
+    *const common_registration_ptr = &common_registration;
 
 extern const struct dmm_field_table *const __start_dmm_field_tables[];
 extern const struct dmm_field_table *const __stop_dmm_field_tables[];
@@ -167,7 +167,7 @@ static size_t text_bytes(const uint8_t *p, size_t n, char *buf, size_t size)
 }
 
 size_t dmm_format_value(const struct dmm_field *f, const struct dmm_value *v, char *buf,
-			size_t size)
+                        size_t size)
 {
 	int n = 0;
 	if (size == 0)
@@ -208,7 +208,7 @@ size_t dmm_format_value(const struct dmm_field *f, const struct dmm_value *v, ch
 	case DMM_FT_ETHER:
 		if (v->len == 6)
 			n = snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", v->ptr[0],
-				     v->ptr[1], v->ptr[2], v->ptr[3], v->ptr[4], v->ptr[5]);
+			             v->ptr[1], v->ptr[2], v->ptr[3], v->ptr[4], v->ptr[5]);
 		break;
 	case DMM_FT_BYTES:
 		return hex_bytes(v->ptr, v->len, buf, size);
@@ -221,7 +221,7 @@ size_t dmm_format_value(const struct dmm_field *f, const struct dmm_value *v, ch
 }
 
 size_t dmm_format_display(const struct dmm_field *f, const struct dmm_value *v, char *buf,
-			  size_t size)
+                          size_t size)
 {
 	const char *name;
 	if ((f->type == DMM_FT_UINT || f->type == DMM_FT_HEX) && f->vals &&

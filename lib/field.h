@@ -91,12 +91,12 @@ const char *dmm_val_name(const struct dmm_vals *vals, uint32_t v);
 /* Format a value the way tshark -T fields prints it. Returns the length written
  * (truncated to size-1, always NUL-terminated). */
 size_t dmm_format_value(const struct dmm_field *f, const struct dmm_value *v, char *buf,
-			size_t size);
+                        size_t size);
 
 /* Format a value for the human tree: like dmm_format_value, plus the value name
  * for enumerations ("CANNOT_SUPPORT_MULTIPATH_BINDING (180)"). */
 size_t dmm_format_display(const struct dmm_field *f, const struct dmm_value *v, char *buf,
-			  size_t size);
+                          size_t size);
 
 /* Field tables register themselves in a linker section so that -G fields and
  * the fields printer see every field without a central list. */
@@ -106,9 +106,10 @@ struct dmm_field_table {
 };
 
 #define DMM_FIELDS(tbl)                                                                            \
-	static const struct dmm_field_table tbl##_registration = {tbl, sizeof(tbl) / sizeof(tbl[0])}; \
+	static const struct dmm_field_table tbl##_registration = {tbl,                             \
+	                                                          sizeof(tbl) / sizeof(tbl[0])};   \
 	__attribute__((used, section("dmm_field_tables"))) static const struct dmm_field_table     \
-		*const tbl##_registration_ptr = &tbl##_registration
+	    *const tbl##_registration_ptr = &tbl##_registration
 
 /* Iterate every registered field (deterministic order: link order, then table order). */
 typedef void (*dmm_field_visit_fn)(const struct dmm_field *f, void *arg);
@@ -118,7 +119,7 @@ const struct dmm_field *dmm_field_find(const char *abbrev);
 
 /* Fields shared by every dissector. */
 extern const struct dmm_field dmm_common_fields[];
-#define DMM_FIELD_ERROR (&dmm_common_fields[0]) /* dmm.error */
+#define DMM_FIELD_ERROR (&dmm_common_fields[0])        /* dmm.error */
 #define DMM_FIELD_UNKNOWN_DATA (&dmm_common_fields[1]) /* dmm.unknown.data */
 
 #endif

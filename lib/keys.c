@@ -17,7 +17,8 @@ int dmm_hex_decode(const char *hex, uint8_t *buf, size_t cap)
 			hex++;
 			continue;
 		}
-		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) || n >= cap)
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+		    n >= cap)
 			return -1;
 		char pair[3] = {hex[0], hex[1], 0};
 		buf[n++] = (uint8_t)strtoul(pair, NULL, 16);

@@ -1,4 +1,5 @@
-/* Keys for authenticator verification: MN-HA (RFC 5944 §3.5), MC-Auth KRm (RFC 6521 §5.3), RFC 4285. */
+/* Keys for authenticator verification: MN-HA (RFC 5944 §3.5), MC-Auth KRm (RFC 6521 §5.3), RFC
+ * 4285. */
 #ifndef DMM_KEYS_H
 #define DMM_KEYS_H
 

@@ -23,13 +23,27 @@ enum mh_type {
 
 /* BU flags (16-bit word) and BA flags (8-bit), wire-facts §3. */
 enum {
-	MH_BU_A = 0x8000, MH_BU_H = 0x4000, MH_BU_L = 0x2000, MH_BU_K = 0x1000,
-	MH_BU_M = 0x0800, MH_BU_R = 0x0400, MH_BU_P = 0x0200, MH_BU_F = 0x0100,
-	MH_BU_T = 0x0080, MH_BU_B = 0x0040, MH_BU_S = 0x0020, MH_BU_D = 0x0010,
+	MH_BU_A = 0x8000,
+	MH_BU_H = 0x4000,
+	MH_BU_L = 0x2000,
+	MH_BU_K = 0x1000,
+	MH_BU_M = 0x0800,
+	MH_BU_R = 0x0400,
+	MH_BU_P = 0x0200,
+	MH_BU_F = 0x0100,
+	MH_BU_T = 0x0080,
+	MH_BU_B = 0x0040,
+	MH_BU_S = 0x0020,
+	MH_BU_D = 0x0010,
 };
 enum {
-	MH_BA_K = 0x80, MH_BA_R = 0x40, MH_BA_P = 0x20, MH_BA_T = 0x10,
-	MH_BA_B = 0x08, MH_BA_S = 0x04, MH_BA_D = 0x02,
+	MH_BA_K = 0x80,
+	MH_BA_R = 0x40,
+	MH_BA_P = 0x20,
+	MH_BA_T = 0x10,
+	MH_BA_B = 0x08,
+	MH_BA_S = 0x04,
+	MH_BA_D = 0x02,
 };
 
 /* Mobility option numbers with IANA assignments. TBA ones live in dmm_numbers. */
@@ -108,19 +122,19 @@ struct mh_opt {
 			const uint8_t *lli;
 			uint8_t llilen;
 		} mnllid;
-		uint8_t addr6[16]; /* Link-local 26, Serving MAAR */
+		uint8_t addr6[16];  /* Link-local 26, Serving MAAR */
 		uint64_t timestamp; /* Timestamp 27 */
-		struct { /* GRE key 33 */
+		struct {            /* GRE key 33 */
 			uint16_t reserved;
 			uint8_t has_key;
 			uint32_t key;
 		} gre;
 		struct { /* NAT detection 31, IPv4 CoA 32, IPv4 HoA req/rep 36/37, DRA 38, DSM 39 */
-			uint8_t status;    /* 37 */
-			uint8_t plen;      /* 36, 37 (6 bits) */
-			uint16_t flags;    /* 31 F, 39 S, reserved bits of the others */
-			uint32_t refresh;  /* 31 */
-			uint8_t addr4[4];  /* 32, 36, 37, 38 */
+			uint8_t status;   /* 37 */
+			uint8_t plen;     /* 36, 37 (6 bits) */
+			uint16_t flags;   /* 31 F, 39 S, reserved bits of the others */
+			uint32_t refresh; /* 31 */
+			uint8_t addr4[4]; /* 32, 36, 37, 38 */
 		} v4;
 		struct { /* MAG Multipath Binding 63 */
 			uint8_t if_att;
@@ -150,11 +164,11 @@ enum mh_opt_flags {
 };
 
 struct mh_msg {
-	uint8_t proto;    /* Payload Proto (59) */
-	uint8_t hlen;     /* Header Len (decode: as received) */
-	uint8_t type;     /* enum mh_type */
+	uint8_t proto; /* Payload Proto (59) */
+	uint8_t hlen;  /* Header Len (decode: as received) */
+	uint8_t type;  /* enum mh_type */
 	uint8_t reserved;
-	uint16_t csum;    /* decode: as received */
+	uint16_t csum; /* decode: as received */
 	union {
 		struct {
 			uint16_t seq, flags, lifetime;
@@ -179,25 +193,26 @@ struct mh_msg {
 			uint16_t reserved;
 		} brr;
 	} u;
-	const uint8_t *body; /* message data after the fixed part (decode), or raw body of unknown types */
+	const uint8_t
+	    *body; /* message data after the fixed part (decode), or raw body of unknown types */
 	size_t body_len;
 	struct mh_opt opts[MH_MAX_OPTS];
 	unsigned nopts;
 	/* encode overrides for deliberately malformed messages */
 	struct {
-		uint8_t no_align;    /* do not insert Pad1/PadN for alignment */
-		uint8_t force_hlen;  /* write hlen as Header Len */
-		uint8_t bad_csum;    /* invert the checksum */
-		uint8_t no_csum;     /* leave the checksum 0 (RFC 5844 UDP transport) */
+		uint8_t no_align;   /* do not insert Pad1/PadN for alignment */
+		uint8_t force_hlen; /* write hlen as Header Len */
+		uint8_t bad_csum;   /* invert the checksum */
+		uint8_t no_csum;    /* leave the checksum 0 (RFC 5844 UDP transport) */
 	} enc;
 };
 
 /* Option registry row: one per option type. */
 struct mh_opt_ops {
-	uint8_t type;            /* IANA number, used when tba is NULL */
-	const uint8_t *tba;      /* run-time number from dmm_numbers (TBA options) */
-	const char *name;        /* "Home Network Prefix" */
-	const char *key;         /* short key for tools: "hnp" */
+	uint8_t type;                 /* IANA number, used when tba is NULL */
+	const uint8_t *tba;           /* run-time number from dmm_numbers (TBA options) */
+	const char *name;             /* "Home Network Prefix" */
+	const char *key;              /* short key for tools: "hnp" */
 	const struct dmm_field *node; /* subtree field, e.g. mip6.options.hnp */
 	uint8_t align_x, align_y;     /* xn+y alignment on send (x = 0: none) */
 	uint8_t min_len, max_len;     /* valid Length range */
@@ -242,7 +257,7 @@ int mh_parse(const uint8_t *p, size_t len, struct mh_msg *m, struct dmm_cursor *
 /* Dissect an MH to out. src/dst: IPv6 addresses for checksum verification,
  * or NULL when the checksum must be ignored (RFC 5844 UDP transport). */
 void mh_dissect(const uint8_t *p, size_t len, const uint8_t *src, const uint8_t *dst,
-		struct dmm_out *out);
+                struct dmm_out *out);
 
 /* Encode m into w: options in the given order with RFC alignment padding,
  * final padding to 8 octets, Header Len and checksum (if src/dst non-NULL).

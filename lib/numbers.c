@@ -5,20 +5,20 @@
 #include <string.h>
 
 struct dmm_numbers dmm_numbers = {
-	.pmaar_opt = DMM_DEFAULT_PMAAR_OPT,
-	.smaar_opt = DMM_DEFAULT_SMAAR_OPT,
-	.haaro_t1 = DMM_DEFAULT_HAARO_T1,
-	.haaro_t2 = DMM_DEFAULT_HAARO_T2,
-	.haaro_t3 = DMM_DEFAULT_HAARO_T3,
-	.haaro_hoti = DMM_DEFAULT_HAARO_HOTI,
-	.haaro_coti = DMM_DEFAULT_HAARO_COTI,
-	.haaro_hot = DMM_DEFAULT_HAARO_HOT,
-	.haaro_cot = DMM_DEFAULT_HAARO_COT,
-	.haaro_concurrent = DMM_DEFAULT_HAARO_CONCURRENT,
-	.haaro_exp_home = DMM_DEFAULT_HAARO_EXP_HOME,
-	.haaro_exp_coa = DMM_DEFAULT_HAARO_EXP_COA,
-	.haaro_exp_both = DMM_DEFAULT_HAARO_EXP_BOTH,
-	.mcauth_hdr_octets = 8,
+    .pmaar_opt = DMM_DEFAULT_PMAAR_OPT,
+    .smaar_opt = DMM_DEFAULT_SMAAR_OPT,
+    .haaro_t1 = DMM_DEFAULT_HAARO_T1,
+    .haaro_t2 = DMM_DEFAULT_HAARO_T2,
+    .haaro_t3 = DMM_DEFAULT_HAARO_T3,
+    .haaro_hoti = DMM_DEFAULT_HAARO_HOTI,
+    .haaro_coti = DMM_DEFAULT_HAARO_COTI,
+    .haaro_hot = DMM_DEFAULT_HAARO_HOT,
+    .haaro_cot = DMM_DEFAULT_HAARO_COT,
+    .haaro_concurrent = DMM_DEFAULT_HAARO_CONCURRENT,
+    .haaro_exp_home = DMM_DEFAULT_HAARO_EXP_HOME,
+    .haaro_exp_coa = DMM_DEFAULT_HAARO_EXP_COA,
+    .haaro_exp_both = DMM_DEFAULT_HAARO_EXP_BOTH,
+    .mcauth_hdr_octets = 8,
 };
 
 struct number_slot {
@@ -28,26 +28,38 @@ struct number_slot {
 };
 
 static const struct number_slot slots[] = {
-	{"pmaar", &dmm_numbers.pmaar_opt, 2, 255},
-	{"smaar", &dmm_numbers.smaar_opt, 2, 255},
-	{"haaro-t1", &dmm_numbers.haaro_t1, 128, 255}, /* skippable */
-	{"haaro-t2", &dmm_numbers.haaro_t2, 1, 127},   /* non-skippable */
-	{"haaro-t3", &dmm_numbers.haaro_t3, 1, 127},   /* non-skippable, long */
-	{"haaro-hoti", &dmm_numbers.haaro_hoti, 1, 255},
-	{"haaro-coti", &dmm_numbers.haaro_coti, 1, 255},
-	{"haaro-hot", &dmm_numbers.haaro_hot, 1, 255},
-	{"haaro-cot", &dmm_numbers.haaro_cot, 1, 255},
-	{"haaro-concurrent", &dmm_numbers.haaro_concurrent, 0, 127},
-	{"haaro-expired-home", &dmm_numbers.haaro_exp_home, 128, 255},
-	{"haaro-expired-coa", &dmm_numbers.haaro_exp_coa, 128, 255},
-	{"haaro-expired-both", &dmm_numbers.haaro_exp_both, 128, 255},
-	{"mcauth-hdr", &dmm_numbers.mcauth_hdr_octets, 6, 8},
+    {"pmaar", &dmm_numbers.pmaar_opt, 2, 255},
+    {"smaar", &dmm_numbers.smaar_opt, 2, 255},
+    {"haaro-t1", &dmm_numbers.haaro_t1, 128, 255}, /* skippable */
+    {"haaro-t2", &dmm_numbers.haaro_t2, 1, 127},   /* non-skippable */
+    {"haaro-t3", &dmm_numbers.haaro_t3, 1, 127},   /* non-skippable, long */
+    {"haaro-hoti", &dmm_numbers.haaro_hoti, 1, 255},
+    {"haaro-coti", &dmm_numbers.haaro_coti, 1, 255},
+    {"haaro-hot", &dmm_numbers.haaro_hot, 1, 255},
+    {"haaro-cot", &dmm_numbers.haaro_cot, 1, 255},
+    {"haaro-concurrent", &dmm_numbers.haaro_concurrent, 0, 127},
+    {"haaro-expired-home", &dmm_numbers.haaro_exp_home, 128, 255},
+    {"haaro-expired-coa", &dmm_numbers.haaro_exp_coa, 128, 255},
+    {"haaro-expired-both", &dmm_numbers.haaro_exp_both, 128, 255},
+    {"mcauth-hdr", &dmm_numbers.mcauth_hdr_octets, 6, 8},
 };
 
 const char *const dmm_numbers_names[] = {
-	"pmaar", "smaar", "haaro-t1", "haaro-t2", "haaro-t3", "haaro-hoti", "haaro-coti",
-	"haaro-hot", "haaro-cot", "haaro-concurrent", "haaro-expired-home",
-	"haaro-expired-coa", "haaro-expired-both", "mcauth-hdr", NULL,
+    "pmaar",
+    "smaar",
+    "haaro-t1",
+    "haaro-t2",
+    "haaro-t3",
+    "haaro-hoti",
+    "haaro-coti",
+    "haaro-hot",
+    "haaro-cot",
+    "haaro-concurrent",
+    "haaro-expired-home",
+    "haaro-expired-coa",
+    "haaro-expired-both",
+    "mcauth-hdr",
+    NULL,
 };
 
 #define MAX_HOOKS 8

@@ -5,15 +5,15 @@
 #include <stdint.h>
 
 /* Defaults (RFC 6521 §10 and RFC 8885 IANA assignments). */
-#define DMM_DEFAULT_PMAAR_OPT 67      /* Previous MAAR mobility option (seed 004 TBA) */
-#define DMM_DEFAULT_SMAAR_OPT 68      /* Serving MAAR mobility option (seed 004 TBA) */
-#define DMM_DEFAULT_HAARO_T1 153      /* MRROCAP extension, skippable short */
-#define DMM_DEFAULT_HAARO_T2 49       /* RO extensions: ROR 1, MC-Auth 2, CoA 3 */
-#define DMM_DEFAULT_HAARO_T3 50       /* RO data: Prefix Advertisement 1 (long) */
-#define DMM_DEFAULT_HAARO_HOTI 24     /* TBA_MIP1 */
-#define DMM_DEFAULT_HAARO_COTI 25     /* TBA_MIP2 */
-#define DMM_DEFAULT_HAARO_HOT 26      /* TBA_MIP3 */
-#define DMM_DEFAULT_HAARO_COT 27      /* TBA_MIP4 */
+#define DMM_DEFAULT_PMAAR_OPT 67       /* Previous MAAR mobility option (seed 004 TBA) */
+#define DMM_DEFAULT_SMAAR_OPT 68       /* Serving MAAR mobility option (seed 004 TBA) */
+#define DMM_DEFAULT_HAARO_T1 153       /* MRROCAP extension, skippable short */
+#define DMM_DEFAULT_HAARO_T2 49        /* RO extensions: ROR 1, MC-Auth 2, CoA 3 */
+#define DMM_DEFAULT_HAARO_T3 50        /* RO data: Prefix Advertisement 1 (long) */
+#define DMM_DEFAULT_HAARO_HOTI 24      /* TBA_MIP1 */
+#define DMM_DEFAULT_HAARO_COTI 25      /* TBA_MIP2 */
+#define DMM_DEFAULT_HAARO_HOT 26       /* TBA_MIP3 */
+#define DMM_DEFAULT_HAARO_COT 27       /* TBA_MIP4 */
 #define DMM_DEFAULT_HAARO_CONCURRENT 2 /* TBA_S1 reply code */
 #define DMM_DEFAULT_HAARO_EXP_HOME 201 /* TBA_C1 */
 #define DMM_DEFAULT_HAARO_EXP_COA 202  /* TBA_C2 */
