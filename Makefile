@@ -51,6 +51,11 @@ $(LIBDMM): $(LIB_OBJ)
 $(BUILD)/%: tools/%.c $(LIBDMM)
 	$(CC) $(CFLAGS) -o $@ $< $(WHOLE_LIB) $(LDLIBS)
 
+# Helper programs of the test suites (golden capture generator, benchmark feeders).
+$(BUILD)/testprog/%: testcases/progs/%.c $(LIBDMM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(WHOLE_LIB) $(LDLIBS)
+
 $(BUILD)/unit/%: testcases/unit/%.c $(LIBDMM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(WHOLE_LIB) $(LDLIBS) -lcmocka
