@@ -3,8 +3,11 @@
 #include "mh.h"
 
 #include "inet.h"
+#include "keys.h"
 #include "numbers.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,7 +103,7 @@ static const struct dmm_vals mh_opt_type_vals[] = {
     {0, "Pad1"},
     {1, "PadN"},
     {8, "Mobile Node Identifier"},
-    {16, "Authentication"},
+    {9, "Authentication"},
     {19, "Vendor Specific"},
     {22, "Home Network Prefix"},
     {23, "Handoff Indicator"},
@@ -262,62 +265,22 @@ enum mh_field_index {
 	F_MH_FIELD_COUNT
 };
 
-#define NODE(a, n)                                                                                 \
-	{                                                                                          \
-		a, n, DMM_FT_NODE, 0, 0, NULL                                                      \
-	}
-#define UINT(a, n)                                                                                 \
-	{                                                                                          \
-		a, n, DMM_FT_UINT, 0, 0, NULL                                                      \
-	}
-#define UINTS(a, n)                                                                                \
-	{                                                                                          \
-		a, n, DMM_FT_UINT, 0, DMM_F_SUMMARY, NULL                                          \
-	}
-#define VALS(a, n, v)                                                                              \
-	{                                                                                          \
-		a, n, DMM_FT_UINT, 0, 0, v                                                         \
-	}
-#define VALSS(a, n, v)                                                                             \
-	{                                                                                          \
-		a, n, DMM_FT_UINT, 0, DMM_F_SUMMARY, v                                             \
-	}
-#define HEX(a, n, w)                                                                               \
-	{                                                                                          \
-		a, n, DMM_FT_HEX, w, 0, NULL                                                       \
-	}
-#define HEX64(a, n)                                                                                \
-	{                                                                                          \
-		a, n, DMM_FT_HEX64, 0, 0, NULL                                                     \
-	}
-#define FLAG(a, n)                                                                                 \
-	{                                                                                          \
-		a, n, DMM_FT_BOOL, 0, 0, NULL                                                      \
-	}
-#define IP6(a, n)                                                                                  \
-	{                                                                                          \
-		a, n, DMM_FT_IPV6, 0, 0, NULL                                                      \
-	}
-#define IP6S(a, n)                                                                                 \
-	{                                                                                          \
-		a, n, DMM_FT_IPV6, 0, DMM_F_SUMMARY, NULL                                          \
-	}
-#define IP4(a, n)                                                                                  \
-	{                                                                                          \
-		a, n, DMM_FT_IPV4, 0, 0, NULL                                                      \
-	}
-#define BYTES(a, n)                                                                                \
-	{                                                                                          \
-		a, n, DMM_FT_BYTES, 0, 0, NULL                                                     \
-	}
-#define STR(a, n)                                                                                  \
-	{                                                                                          \
-		a, n, DMM_FT_STRING, 0, 0, NULL                                                    \
-	}
-#define STRS(a, n)                                                                                 \
-	{                                                                                          \
-		a, n, DMM_FT_STRING, 0, DMM_F_SUMMARY, NULL                                        \
-	}
+/* clang-format off */
+#define NODE(a, n) {a, n, DMM_FT_NODE, 0, 0, NULL}
+#define UINT(a, n) {a, n, DMM_FT_UINT, 0, 0, NULL}
+#define UINTS(a, n) {a, n, DMM_FT_UINT, 0, DMM_F_SUMMARY, NULL}
+#define VALS(a, n, v) {a, n, DMM_FT_UINT, 0, 0, v}
+#define VALSS(a, n, v) {a, n, DMM_FT_UINT, 0, DMM_F_SUMMARY, v}
+#define HEX(a, n, w) {a, n, DMM_FT_HEX, w, 0, NULL}
+#define HEX64(a, n) {a, n, DMM_FT_HEX64, 0, 0, NULL}
+#define FLAG(a, n) {a, n, DMM_FT_BOOL, 0, 0, NULL}
+#define IP6(a, n) {a, n, DMM_FT_IPV6, 0, 0, NULL}
+#define IP6S(a, n) {a, n, DMM_FT_IPV6, 0, DMM_F_SUMMARY, NULL}
+#define IP4(a, n) {a, n, DMM_FT_IPV4, 0, 0, NULL}
+#define BYTES(a, n) {a, n, DMM_FT_BYTES, 0, 0, NULL}
+#define STR(a, n) {a, n, DMM_FT_STRING, 0, 0, NULL}
+#define STRS(a, n) {a, n, DMM_FT_STRING, 0, DMM_F_SUMMARY, NULL}
+/* clang-format on */
 
 const struct dmm_field mh_fields[] = {
     [F_MIP6] = NODE("mip6", "Mobile IPv6"),
@@ -497,7 +460,10 @@ static void auth_encode(const struct mh_opt *o, struct dmm_wbuf *w)
 {
 	wb_u8(w, o->v.auth.subtype);
 	wb_u32(w, o->v.auth.spi);
-	wb_bytes(w, o->v.auth.auth, o->v.auth.authlen);
+	if (o->v.auth.auth)
+		wb_bytes(w, o->v.auth.auth, o->v.auth.authlen);
+	else /* computed by mh_encode once the whole MH is known */
+		wb_zero(w, MH_AUTH_LEN);
 }
 
 /* Vendor-Specific (RFC 5094 §3): Vendor ID, Sub-Type, Data. */
@@ -824,7 +790,7 @@ static const struct mh_opt_ops opt_rows[] = {
     {MH_OPT_PADN, NULL, "PadN", "padn", FLD(F_PADN_NODE), 0, 0, 0, 255, NULL, padn_print, NULL},
     {MH_OPT_MNID, NULL, "Mobile Node Identifier", "mn-id", FLD(F_MNID_NODE), 0, 0, 1, 255,
      mnid_parse, mnid_print, mnid_encode},
-    {MH_OPT_AUTH, NULL, "Mobility Message Authentication", "auth", FLD(F_AUTH_NODE), 4, 2, 5, 255,
+    {MH_OPT_AUTH, NULL, "Mobility Message Authentication", "auth", FLD(F_AUTH_NODE), 4, 1, 5, 255,
      auth_parse, auth_print, auth_encode},
     {MH_OPT_VSM, NULL, "Vendor Specific", "vsm", FLD(F_VSM_NODE), 4, 2, 5, 255, vsm_parse,
      vsm_print, vsm_encode},
@@ -1094,6 +1060,36 @@ uint16_t mh_checksum(const uint8_t *src, const uint8_t *dst, const uint8_t *mh, 
 	return inet_fold(sum);
 }
 
+/* ---- RFC 4285 authenticator ---- */
+
+void mh_auth_compute(const uint8_t *mh, size_t auth_off, const uint8_t *coa, const uint8_t *hoa,
+                     const uint8_t *key, size_t key_len, uint8_t out[MH_AUTH_LEN])
+{
+	/* Mobility Data = CoA | HoA | MH up to the end of the SPI (7 octets into the option) */
+	uint8_t data[32 + 2048];
+	size_t covered = auth_off + 7;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned md_len = 0;
+	if (covered > 2048)
+		covered = 2048;
+	memcpy(data, coa, 16);
+	memcpy(data + 16, hoa, 16);
+	memcpy(data + 32, mh, covered);
+	data[32 + 4] = data[32 + 5] = 0; /* checksum taken as 0 */
+	HMAC(EVP_sha1(), key, (int)key_len, data, 32 + covered, md, &md_len);
+	memcpy(out, md, MH_AUTH_LEN);
+}
+
+/* The addresses an RFC 4285 authenticator covers, given the IPv6 src/dst of the message:
+ * messages from the mobility anchor (BA) travel home -> care-of. */
+static void auth_addresses(uint8_t type, const uint8_t *src, const uint8_t *dst,
+                           const uint8_t **coa, const uint8_t **hoa)
+{
+	int from_anchor = type == MH_BA;
+	*coa = from_anchor ? dst : src;
+	*hoa = from_anchor ? src : dst;
+}
+
 /* ---- options walk (shared by parse and dissect) ---- */
 
 /* Read one option at the cursor. Returns the row (NULL if unknown) and fills o;
@@ -1183,12 +1179,35 @@ int mh_parse(const uint8_t *p, size_t len, struct mh_msg *m, struct dmm_cursor *
 
 /* ---- dissection ---- */
 
-static void dissect_options(struct dmm_cursor *c, struct dmm_out *out)
+/* Emit the RFC 4285 authenticator status for an auth option at offset auth_off of mh. */
+static void verify_auth(const struct mh_opt *o, size_t auth_off, const uint8_t *mh, uint8_t type,
+                        const uint8_t *src, const uint8_t *dst, struct dmm_out *out)
+{
+	const struct dmm_spi_key *k =
+	    dmm_keys_find(dmm_keys.mh_auth, dmm_keys.n_mh_auth, o->v.auth.spi);
+	const char *status = "not checked";
+	if (k && src && dst) {
+		const uint8_t *coa, *hoa;
+		uint8_t expect[MH_AUTH_LEN];
+		auth_addresses(type, src, dst, &coa, &hoa);
+		mh_auth_compute(mh, auth_off, coa, hoa, k->key, k->len, expect);
+		int good = o->v.auth.authlen == MH_AUTH_LEN &&
+		           memcmp(expect, o->v.auth.auth, MH_AUTH_LEN) == 0;
+		status = good ? "good" : "bad";
+		if (!good)
+			dmm_error(out, "bad authenticator");
+	}
+	dmm_string(out, FLD(F_AUTH_STATUS), (const uint8_t *)status, strlen(status));
+}
+
+static void dissect_options(struct dmm_cursor *c, uint8_t type, const uint8_t *src,
+                            const uint8_t *dst, struct dmm_out *out)
 {
 	dmm_open(out, FLD(F_OPTIONS), "Mobility Options");
 	while (cur_ok(c) && cur_left(c)) {
 		struct mh_opt o;
 		struct dmm_cursor body;
+		size_t opt_off = c->pos;
 		const struct mh_opt_ops *ops = read_option(c, &o);
 		if (!cur_ok(c)) {
 			dmm_cursor_error(out, c);
@@ -1205,6 +1224,8 @@ static void dissect_options(struct dmm_cursor *c, struct dmm_out *out)
 			dmm_cursor_error(out, &body);
 		} else if (ops && ops->print) {
 			ops->print(&o, out);
+			if (o.type == MH_OPT_AUTH)
+				verify_auth(&o, opt_off, c->base, type, src, dst, out);
 		} else if (!ops) {
 			dmm_bytes(out, FLD(F_OPT_DATA), o.data, o.len);
 		}
@@ -1275,7 +1296,7 @@ void mh_dissect(const uint8_t *p, size_t len, const uint8_t *src, const uint8_t 
 	t->parse(&c, &m);
 	dmm_open(out, t->node, t->short_name ? t->short_name(&m) : t->name);
 	t->print(&m, out);
-	dissect_options(&c, out);
+	dissect_options(&c, m.type, src, dst, out);
 	dmm_close(out);
 	dmm_close(out);
 }
@@ -1315,7 +1336,9 @@ static void pad_to(struct dmm_wbuf *w, unsigned x, unsigned y)
 	}
 }
 
-static int encode_option(const struct mh_opt *o, int align, struct dmm_wbuf *w)
+/* Returns 0, or -1 when the body does not fit in a Length octet. *auth_off is set to the
+ * option's offset when it is an RFC 4285 option whose authenticator must be computed. */
+static int encode_option(const struct mh_opt *o, int align, struct dmm_wbuf *w, size_t *auth_off)
 {
 	const struct mh_opt_ops *ops = mh_opt_lookup(o->type);
 	if (o->type == MH_OPT_PAD1 && !(o->flags & MH_OPT_F_RAW)) {
@@ -1324,6 +1347,8 @@ static int encode_option(const struct mh_opt *o, int align, struct dmm_wbuf *w)
 	}
 	if (align && ops)
 		pad_to(w, ops->align_x, ops->align_y);
+	if (o->type == MH_OPT_AUTH && !(o->flags & MH_OPT_F_RAW) && !o->v.auth.auth)
+		*auth_off = w->len;
 	wb_u8(w, o->type);
 	size_t len_at = w->len;
 	wb_u8(w, 0);
@@ -1356,8 +1381,9 @@ int mh_encode(const struct mh_msg *m, const uint8_t *src, const uint8_t *dst, st
 		t->encode(m, &mh);
 	else
 		wb_bytes(&mh, m->body, m->body_len);
+	size_t auth_off = 0;
 	for (unsigned i = 0; i < m->nopts; i++)
-		if (encode_option(&m->opts[i], !m->enc.no_align, &mh) < 0)
+		if (encode_option(&m->opts[i], !m->enc.no_align, &mh, &auth_off) < 0)
 			return -1;
 	pad_to(&mh, 8, 0);
 	if (mh.err || mh.len > 2048) {
@@ -1366,6 +1392,18 @@ int mh_encode(const struct mh_msg *m, const uint8_t *src, const uint8_t *dst, st
 	}
 	uint8_t hlen = m->enc.force_hlen ? m->hlen : (uint8_t)(mh.len / 8 - 1);
 	base[1] = hlen;
+	if (auth_off && src && dst) {
+		uint32_t spi = (uint32_t)base[auth_off + 3] << 24 |
+		               (uint32_t)base[auth_off + 4] << 16 |
+		               (uint32_t)base[auth_off + 5] << 8 | base[auth_off + 6];
+		const struct dmm_spi_key *k =
+		    dmm_keys_find(dmm_keys.mh_auth, dmm_keys.n_mh_auth, spi);
+		const uint8_t *coa, *hoa;
+		if (!k)
+			return -1;
+		auth_addresses(m->type, src, dst, &coa, &hoa);
+		mh_auth_compute(base, auth_off, coa, hoa, k->key, k->len, base + auth_off + 7);
+	}
 	if (src && dst && !m->enc.no_csum) {
 		uint16_t sum = mh_checksum(src, dst, base, mh.len);
 		if (m->enc.bad_csum)

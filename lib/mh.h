@@ -50,7 +50,7 @@ enum {
 enum mh_opt_type {
 	MH_OPT_PAD1 = 0,
 	MH_OPT_PADN = 1,
-	MH_OPT_AUTH = 16, /* RFC 4285 Mobility Message Authentication */
+	MH_OPT_AUTH = 9, /* RFC 4285 §5 Mobility Message Authentication */
 	MH_OPT_MNID = 8,
 	MH_OPT_VSM = 19,
 	MH_OPT_HNP = 22,
@@ -263,6 +263,14 @@ void mh_dissect(const uint8_t *p, size_t len, const uint8_t *src, const uint8_t 
  * final padding to 8 octets, Header Len and checksum (if src/dst non-NULL).
  * Returns the MH length, or -1 when w overflowed or m is unencodable. */
 int mh_encode(const struct mh_msg *m, const uint8_t *src, const uint8_t *dst, struct dmm_wbuf *w);
+
+/* RFC 4285 §5 authenticator: First(96, HMAC-SHA1(key, CoA | HoA | MH up to and including
+ * the SPI of the option at auth_off)), computed with the MH checksum taken as 0.
+ * [D] For PMIPv6, "care-of address" is the MAG's Proxy-CoA and "home address" the LMAA,
+ * whichever direction the message travels. */
+#define MH_AUTH_LEN 12
+void mh_auth_compute(const uint8_t *mh, size_t auth_off, const uint8_t *coa, const uint8_t *hoa,
+                     const uint8_t *key, size_t key_len, uint8_t out[MH_AUTH_LEN]);
 
 /* Helpers for building messages. */
 struct mh_opt *mh_add_opt(struct mh_msg *m, uint8_t type);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "keys.h"
 #include "mh.h"
 #include "numbers.h"
 
@@ -335,6 +336,48 @@ static void test_malformed_overrides(void **state)
 	assert_int_equal(buf[12 + 18], MH_OPT_HNP);
 }
 
+static void test_auth_option_rfc4285(void **state)
+{
+	struct mh_msg m;
+	uint8_t buf[256];
+	struct dmm_wbuf w;
+	build_vector_pbu(&m);
+	struct mh_opt *o = mh_add_opt(&m, MH_OPT_AUTH);
+	o->v.auth.subtype = 1;
+	o->v.auth.spi = 0x100;
+	memset(&dmm_keys, 0, sizeof(dmm_keys));
+	wb_init(&w, buf, sizeof(buf));
+	assert_int_equal(mh_encode(&m, src6, dst6, &w), -1); /* no key for SPI 0x100 */
+	assert_int_equal(dmm_keys_add_mh_auth("0x100:secretsecret"), 0);
+	wb_init(&w, buf, sizeof(buf));
+	int n = mh_encode(&m, src6, dst6, &w);
+	assert_int_equal(n, 128);
+	/* option 9 at 4n+1 (offset 105), SPI ends at 112; authenticator computed independently:
+	 * hmac.new(b"secretsecret", src|dst|mh[:112] with csum 0, sha1).digest()[:12] */
+	assert_int_equal(buf[105], MH_OPT_AUTH);
+	assert_int_equal(buf[106], 17);
+	static const uint8_t expect[12] = {0x63, 0xd5, 0x29, 0x38, 0xb7, 0x7a,
+	                                   0x1b, 0xc8, 0x10, 0xb1, 0xef, 0xba};
+	assert_memory_equal(buf + 112, expect, 12);
+	struct capture cap;
+	struct dmm_out out = capture_out(&cap);
+	mh_dissect(buf, (size_t)n, src6, dst6, &out);
+	assert_string_equal(cap.errors, "");
+	assert_true(capture_has(&cap, "mip6.auth.status", "good"));
+	buf[120] ^= 0x40; /* tamper with the authenticator; fix the checksum */
+	buf[4] = buf[5] = 0;
+	uint16_t sum = mh_checksum(src6, dst6, buf, (size_t)n);
+	buf[4] = (uint8_t)(sum >> 8);
+	buf[5] = (uint8_t)sum;
+	out = capture_out(&cap);
+	mh_dissect(buf, (size_t)n, src6, dst6, &out);
+	assert_string_equal(cap.errors, "bad authenticator");
+	memset(&dmm_keys, 0, sizeof(dmm_keys));
+	out = capture_out(&cap);
+	mh_dissect(buf, (size_t)n, src6, dst6, &out);
+	assert_true(capture_has(&cap, "mip6.auth.status", "not checked"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +395,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_tba_profile_override, setup),
 	    cmocka_unit_test_setup(test_every_option_round_trips, setup),
 	    cmocka_unit_test_setup(test_malformed_overrides, setup),
+	    cmocka_unit_test_setup(test_auth_option_rfc4285, setup),
 	};
 	return cmocka_run_group_tests_name("mh", tests, NULL, NULL);
 }
