@@ -9,7 +9,7 @@ PYTHON  := /usr/bin/python3
 
 WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE $(WARN) -Ilib $(shell pkg-config --cflags json-c 2>/dev/null)
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -Ilib $(shell pkg-config --cflags json-c 2>/dev/null)
 LDLIBS  := -lpcap -lnet -lcrypto $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lm
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
