@@ -1272,31 +1272,37 @@ void mh_dissect(const uint8_t *p, size_t len, const uint8_t *src, const uint8_t 
 	}
 	if (m.proto != 59)
 		dmm_error(out, "invalid: payload proto is not 59");
-	if (!whole) {
-		cur_truncated(&c);
-		dmm_cursor_error(out, &c);
-		dmm_bytes(out, DMM_FIELD_UNKNOWN_DATA, p + 6, len - 6);
-		dmm_close(out);
-		return;
-	}
-	c.len = mh_len;
+	/* A capture cut short is walked as far as it goes, like tcpdump, then reported. */
+	c.len = whole ? mh_len : len;
 	const struct mh_type_ops *t = mh_type_lookup(m.type);
 	if (!t) {
-		dmm_bytes(out, FLD(F_UNKNOWN_TYPE_DATA), p + 6, mh_len - 6);
+		dmm_bytes(out, FLD(F_UNKNOWN_TYPE_DATA), p + 6, c.len - 6);
 		dmm_error(out, "invalid: unknown MH type");
 		dmm_close(out);
 		return;
 	}
 	if (mh_len < 6u + t->fixed_len) {
-		dmm_bytes(out, FLD(F_UNKNOWN_TYPE_DATA), p + 6, mh_len - 6);
+		dmm_bytes(out, FLD(F_UNKNOWN_TYPE_DATA), p + 6, c.len - 6);
 		dmm_error(out, "invalid: header length shorter than the message type's minimum");
 		dmm_close(out);
 		return;
 	}
 	t->parse(&c, &m);
+	if (!cur_ok(&c)) {
+		dmm_cursor_error(out, &c);
+		dmm_bytes(out, DMM_FIELD_UNKNOWN_DATA, p + 6, len - 6);
+		dmm_close(out);
+		return;
+	}
 	dmm_open(out, t->node, t->short_name ? t->short_name(&m) : t->name);
 	t->print(&m, out);
-	dissect_options(&c, m.type, src, dst, out);
+	/* RFC 4285 addresses are only known here for proxy registrations (see mh.h) */
+	int proxy = (m.type == MH_BU && (m.u.bu.flags & MH_BU_P)) ||
+	            (m.type == MH_BA && (m.u.ba.flags & MH_BA_P));
+	int errors_before = out ? out->errors : 0;
+	dissect_options(&c, m.type, proxy ? src : NULL, proxy ? dst : NULL, out);
+	if (!whole && out && out->errors == errors_before)
+		dmm_error(out, "truncated");
 	dmm_close(out);
 	dmm_close(out);
 }

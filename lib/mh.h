@@ -267,7 +267,11 @@ int mh_encode(const struct mh_msg *m, const uint8_t *src, const uint8_t *dst, st
 /* RFC 4285 §5 authenticator: First(96, HMAC-SHA1(key, CoA | HoA | MH up to and including
  * the SPI of the option at auth_off)), computed with the MH checksum taken as 0.
  * [D] For PMIPv6, "care-of address" is the MAG's Proxy-CoA and "home address" the LMAA,
- * whichever direction the message travels. */
+ * whichever direction the message travels. mh_dissect verifies it for PBU/PBA only: for
+ * plain MIPv6 the CoA (outer source) is not what the MH pseudo-header carries, so the
+ * status there is "not checked".
+ * mh_encode computes it for an option 9 whose auth pointer is NULL, with the key that
+ * dmm_keys.mh_auth holds for its SPI (no key: mh_encode fails). */
 #define MH_AUTH_LEN 12
 void mh_auth_compute(const uint8_t *mh, size_t auth_off, const uint8_t *coa, const uint8_t *hoa,
                      const uint8_t *key, size_t key_len, uint8_t out[MH_AUTH_LEN]);
