@@ -62,10 +62,18 @@ struct dmm_out_ops {
 	void (*error)(void *ctx, const char *msg);
 };
 
+/* What a backend shows beyond field values; dissectors skip the work for the rest. */
+enum dmm_out_flags {
+	DMM_OUT_LABELS = 1 << 0, /* human node labels ("Internet Protocol Version 6, Src: ...") */
+	DMM_OUT_FRAME_STRINGS = 1 << 1, /* frame.time_epoch and frame.protocols */
+	DMM_OUT_ALL = DMM_OUT_LABELS | DMM_OUT_FRAME_STRINGS,
+};
+
 struct dmm_out {
 	const struct dmm_out_ops *ops;
 	void *ctx;
-	int errors; /* count of errors reported through this output for the packet */
+	int errors;     /* count of errors reported through this output for the packet */
+	unsigned flags; /* enum dmm_out_flags */
 };
 
 /* Emit helpers (NULL-safe on out). */

@@ -384,6 +384,12 @@ static int emitting(const struct walk *wk)
 	return wk->protos == NULL;
 }
 
+/* Human labels are built only when emitting to a backend that shows them. */
+static int want_labels(const struct walk *wk)
+{
+	return emitting(wk) && (wk->out->flags & DMM_OUT_LABELS);
+}
+
 /* Open a layer node; its label is only built when emitting. */
 static void open_layer(struct walk *wk, const struct dmm_field *f, const char *proto,
                        const char *label)
@@ -397,7 +403,7 @@ static void show_data(struct walk *wk, const uint8_t *p, size_t len)
 {
 	if (len == 0)
 		return;
-	const char *label = emitting(wk) ? arena_printf("Data (%zu bytes)", len) : NULL;
+	const char *label = want_labels(wk) ? arena_printf("Data (%zu bytes)", len) : NULL;
 	open_layer(wk, FRAME(F_DATA), "data", label);
 	dmm_bytes(wk->out, FRAME(F_DATA_DATA), p, len);
 	dmm_uint(wk->out, FRAME(F_DATA_LEN), len);
@@ -475,7 +481,7 @@ static void walk_udp(struct walk *wk, const uint8_t *p, size_t len, unsigned dep
 	cur_init(&c, p, len);
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
-	if (emitting(wk) && len >= 4)
+	if (want_labels(wk) && len >= 4)
 		label = arena_printf("User Datagram Protocol, Src Port: %u, Dst Port: %u",
 		                     p[0] << 8 | p[1], p[2] << 8 | p[3]);
 	open_layer(wk, TUN(F_UDP), "udp", label);
@@ -679,7 +685,7 @@ static void walk_ipv4(struct walk *wk, const uint8_t *p, size_t len, unsigned de
 	cur_init(&c, p, len);
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
-	if (emitting(wk) && len >= 20)
+	if (want_labels(wk) && len >= 20)
 		label = address_label("Internet Protocol Version 4", AF_INET, p + 12, p + 16);
 	open_layer(wk, IP4(F_IP), "ip", label);
 	uint8_t vhl = cur_u8(&c);
@@ -801,7 +807,7 @@ static void walk_ipv6(struct walk *wk, const uint8_t *p, size_t len, unsigned de
 	cur_init(&c, p, len);
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
-	if (emitting(wk) && len >= 40)
+	if (want_labels(wk) && len >= 40)
 		label = address_label("Internet Protocol Version 6", AF_INET6, p + 8, p + 24);
 	open_layer(wk, IP6(F_IPV6), "ipv6", label);
 	uint32_t vtf = cur_u32(&c);
@@ -999,7 +1005,7 @@ static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 	struct dmm_cursor c;
 	cur_init(&c, p, len);
 	const char *label = NULL;
-	if (emitting(wk) && len >= 12)
+	if (want_labels(wk) && len >= 12)
 		label = arena_printf("Ethernet II, Src: %02x:%02x:%02x:%02x:%02x:%02x, "
 		                     "Dst: %02x:%02x:%02x:%02x:%02x:%02x",
 		                     p[6], p[7], p[8], p[9], p[10], p[11], p[0], p[1], p[2], p[3],
@@ -1033,7 +1039,7 @@ static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 			return;
 		}
 		const char *vlabel = NULL;
-		if (emitting(wk) && cur_left(&c) >= 2)
+		if (want_labels(wk) && cur_left(&c) >= 2)
 			vlabel = arena_printf("802.1Q Virtual LAN, PRI: %u, DEI: %u, ID: %u",
 			                      cur_ptr(&c)[0] >> 5, (cur_ptr(&c)[0] >> 4) & 1,
 			                      (cur_ptr(&c)[0] & 15u) << 8 | cur_ptr(&c)[1]);
@@ -1181,23 +1187,28 @@ static void walk_link(struct walk *wk, int linktype, const uint8_t *p, size_t le
 void dmm_dissect_frame(const struct dmm_frame *fr, const uint8_t *p, struct dmm_out *out)
 {
 	arena_enter();
+	unsigned flags = out ? out->flags : 0;
 	char protos[PKT_PROTOS_CAP];
-	struct dmm_out quiet = {&quiet_ops, NULL, 0};
-	struct walk collect = {&quiet, protos, 0, 0};
+	const char *label = NULL, *epoch = NULL, *protocols = NULL;
 	protos[0] = 0;
-	walk_link(&collect, fr->linktype, p, fr->caplen);
-
-	const char *label = arena_printf(
-	    "Frame %llu: %u bytes on wire (%llu bits), %u bytes captured (%llu bits)",
-	    (unsigned long long)fr->number, fr->wirelen, (unsigned long long)fr->wirelen * 8,
-	    fr->caplen, (unsigned long long)fr->caplen * 8);
-	const char *epoch;
-	if (fr->ts_sec < 0 && fr->ts_nsec > 0) /* e.g. -1 s + 0.5 s = -0.5 s */
-		epoch = arena_printf("-%lld.%09u", -(long long)(fr->ts_sec + 1),
-		                     1000000000u - fr->ts_nsec);
-	else
-		epoch = arena_printf("%lld.%09u", (long long)fr->ts_sec, fr->ts_nsec);
-	const char *protocols = arena_printf("%s", protos);
+	if (flags & DMM_OUT_FRAME_STRINGS) {
+		/* frame.protocols comes first but needs the whole chain: a quiet pass */
+		struct dmm_out quiet = {&quiet_ops, NULL, 0, 0};
+		struct walk collect = {&quiet, protos, 0, 0};
+		walk_link(&collect, fr->linktype, p, fr->caplen);
+		if (fr->ts_sec < 0 && fr->ts_nsec > 0) /* e.g. -1 s + 0.5 s = -0.5 s */
+			epoch = arena_printf("-%lld.%09u", -(long long)(fr->ts_sec + 1),
+			                     1000000000u - fr->ts_nsec);
+		else
+			epoch = arena_printf("%lld.%09u", (long long)fr->ts_sec, fr->ts_nsec);
+		protocols = arena_printf("%s", protos);
+	}
+	if (flags & DMM_OUT_LABELS)
+		label = arena_printf(
+		    "Frame %llu: %u bytes on wire (%llu bits), %u bytes captured (%llu bits)",
+		    (unsigned long long)fr->number, fr->wirelen,
+		    (unsigned long long)fr->wirelen * 8, fr->caplen,
+		    (unsigned long long)fr->caplen * 8);
 	dmm_open(out, FRAME(F_FRAME), label ? label : FRAME(F_FRAME)->name);
 	dmm_uint(out, FRAME(F_FRAME_NUMBER), fr->number);
 	if (epoch)
@@ -1209,7 +1220,7 @@ void dmm_dissect_frame(const struct dmm_frame *fr, const uint8_t *p, struct dmm_
 		           strlen(protocols));
 	dmm_close(out);
 
-	struct dmm_out discard = {&quiet_ops, NULL, 0};
+	struct dmm_out discard = {&quiet_ops, NULL, 0, 0};
 	struct walk emit = {out ? out : &discard, NULL, 0, 0};
 	walk_link(&emit, fr->linktype, p, fr->caplen);
 	arena_leave();
@@ -1218,7 +1229,7 @@ void dmm_dissect_frame(const struct dmm_frame *fr, const uint8_t *p, struct dmm_
 void dmm_dissect_ip(const uint8_t *p, size_t len, unsigned depth, struct dmm_out *out)
 {
 	arena_enter();
-	struct dmm_out discard = {&quiet_ops, NULL, 0};
+	struct dmm_out discard = {&quiet_ops, NULL, 0, 0};
 	struct walk emit = {out ? out : &discard, NULL, 0, 0};
 	walk_ip(&emit, p, len, depth, 0);
 	arena_leave();
@@ -1228,7 +1239,7 @@ void dmm_dissect_ipproto(uint8_t protocol, const uint8_t *p, size_t len, unsigne
                          struct dmm_out *out)
 {
 	arena_enter();
-	struct dmm_out discard = {&quiet_ops, NULL, 0};
+	struct dmm_out discard = {&quiet_ops, NULL, 0, 0};
 	struct walk emit = {out ? out : &discard, NULL, 0, 0};
 	walk_ipproto(&emit, protocol, p, len, depth, NULL, NULL);
 	arena_leave();

@@ -353,7 +353,22 @@ struct printer {
 	struct dmm_tree tree;
 	struct dmm_json json;
 	struct dmm_fields fields;
+	unsigned out_flags; /* what the dissectors must produce for this backend */
 };
+
+/* The tree shows labels and frame strings, JSON frame strings, fields only what is asked. */
+static unsigned printer_out_flags(const struct printer *pr, const struct options *o)
+{
+	if (pr->backend == &dmm_tree_backend)
+		return DMM_OUT_ALL;
+	if (pr->backend == &dmm_json_backend)
+		return DMM_OUT_FRAME_STRINGS;
+	if (pr->backend == &dmm_fields_backend)
+		for (unsigned i = 0; i < o->n_field_names; i++)
+			if (strncmp(o->field_names[i], "frame.", 6) == 0)
+				return DMM_OUT_FRAME_STRINGS;
+	return 0;
+}
 
 static const struct dmm_out_ops silent_ops = {NULL, NULL, NULL, NULL};
 
@@ -423,7 +438,8 @@ static void decode_loop(pcap_t *p, pcap_dumper_t *dumper, struct printer *pr,
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	struct dmm_frame fr;
-	struct dmm_out out = {pr->backend ? pr->backend->ops : &silent_ops, pr->ctx, 0};
+	struct dmm_out out = {pr->backend ? pr->backend->ops : &silent_ops, pr->ctx, 0,
+	                      printer_out_flags(pr, o)};
 	int nanoseconds = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 
 	memset(&fr, 0, sizeof(fr));

@@ -63,7 +63,7 @@ static const struct dmm_out_ops capture_ops = {capture_open, capture_close, capt
 static inline struct dmm_out capture_out(struct capture *cap)
 {
 	memset(cap, 0, sizeof(*cap));
-	struct dmm_out o = {&capture_ops, cap, 0};
+	struct dmm_out o = {&capture_ops, cap, 0, DMM_OUT_ALL};
 	return o;
 }
 

@@ -237,7 +237,7 @@ static void capture_close(struct capture *c)
 static int run_packet(const struct dmm_backend *b, void *ctx, uint64_t number, emit_fn emit)
 {
 	struct dmm_frame fr = {.number = number, .linktype = 1, .caplen = 100, .wirelen = 100};
-	struct dmm_out out = {b->ops, ctx, 0};
+	struct dmm_out out = {b->ops, ctx, 0, DMM_OUT_ALL};
 	b->begin_packet(ctx, &fr);
 	emit(&out);
 	b->end_packet(ctx);
@@ -556,7 +556,7 @@ static void test_json_order_and_depth(void **state)
 	struct dmm_json j;
 	dmm_json_init(&j, stdout);
 	struct dmm_frame fr = {.number = 1};
-	struct dmm_out out = {&dmm_json_ops, &j, 0};
+	struct dmm_out out = {&dmm_json_ops, &j, 0, DMM_OUT_FRAME_STRINGS};
 	dmm_json_begin_packet(&j, &fr);
 	emit_three_options_and_deep_nesting(&out);
 	struct json_object *pkt = dmm_json_take_packet(&j);

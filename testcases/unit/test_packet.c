@@ -67,7 +67,7 @@ static void cap_error(void *ctx, const char *msg)
 }
 
 static const struct dmm_out_ops capture_ops = {cap_open, cap_close, cap_value, cap_error};
-static struct dmm_out capture_out = {&capture_ops, NULL, 0};
+static struct dmm_out capture_out = {&capture_ops, NULL, 0, DMM_OUT_ALL};
 
 static struct dmm_out *capture_reset(void)
 {
