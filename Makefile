@@ -27,7 +27,7 @@ DEB_PKGS := build-essential pkg-config clang libpcap-dev libnet1-dev libcmocka-d
 	libssl-dev libmnl-dev tshark tcpdump tcpreplay python3-scapy python3-pytest mininet \
 	iproute2 time
 
-.PHONY: all deps check run unit golden crosscheck fuzz fuzz-check asan bench install clean format
+.PHONY: all deps check run unit golden live crosscheck fuzz fuzz-check asan bench install clean format
 
 all: $(TOOLS) $(UNITS)
 
@@ -68,6 +68,10 @@ unit: $(UNITS)
 golden: $(TOOLS)
 	$(PYTHON) testcases/golden/run_golden.py --build $(BUILD)
 
+# Live capture (-i/-f/-c/-w) over a veth pair between two namespaces made by the test.
+live: $(TOOLS)
+	$(PYTHON) testcases/golden/run_live.py --build $(BUILD)
+
 # Cross-checks against the independent oracles (scapy-made captures, tshark fields).
 crosscheck: $(TOOLS)
 	$(PYTHON) testcases/crosscheck/run_crosscheck.py --build $(BUILD)
@@ -100,6 +104,7 @@ check: deps
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory golden
 	$(MAKE) --no-print-directory crosscheck
+	$(MAKE) --no-print-directory live
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory fuzz-check
 
