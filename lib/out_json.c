@@ -14,7 +14,9 @@ static int add_occurrence(struct json_object *obj, const char *key, struct json_
 {
 	struct json_object *old;
 	if (!json_object_object_get_ex(obj, key, &old)) {
-		json_object_object_add_ex(obj, key, val, JSON_C_OBJECT_KEY_IS_CONSTANT);
+		/* known absent: let json-c skip its own second lookup */
+		json_object_object_add_ex(obj, key, val,
+		                          JSON_C_OBJECT_KEY_IS_CONSTANT | JSON_C_OBJECT_ADD_KEY_IS_NEW);
 		return 0;
 	}
 	if (json_object_is_type(old, json_type_array)) {
@@ -114,14 +116,41 @@ static int reserve_text(struct dmm_json *j, size_t need)
 	return 0;
 }
 
+/* Same text as json-c's own integer serializer ("%" PRIu64 / PRId64), without snprintf. */
+static int integer_to_json_string(struct json_object *jso, struct printbuf *pb, int level,
+                                  int flags)
+{
+	char tmp[24];
+	char *end = tmp + sizeof(tmp);
+	char *q = end;
+#if defined(JSON_C_VERSION_NUM) && JSON_C_VERSION_NUM >= ((0 << 16) | (14 << 8))
+	uint64_t u = json_object_get_uint64(jso);
+#else
+	uint64_t u = (uint64_t)json_object_get_int64(jso);
+#endif
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	return printbuf_memappend(pb, q, (int)(end - q));
+}
+
 static struct json_object *new_integer(uint64_t u)
 {
+	struct json_object *o;
 #if defined(JSON_C_VERSION_NUM) && JSON_C_VERSION_NUM >= ((0 << 16) | (14 << 8))
-	return json_object_new_uint64(u);
+	o = json_object_new_uint64(u);
 #else
-	return json_object_new_int64((int64_t)u);
+	if (u > INT64_MAX)
+		return json_object_new_int64((int64_t)u); /* json-c's own text for these */
+	o = json_object_new_int64((int64_t)u);
 #endif
+	if (o)
+		json_object_set_serializer(o, integer_to_json_string, NULL, NULL);
+	return o;
 }
+
+static const char hex_lower[] = "0123456789abcdef";
 
 static void json_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
 {
@@ -133,6 +162,18 @@ static void json_value(void *ctx, const struct dmm_field *f, const struct dmm_va
 		val = new_integer(v->u);
 	} else if (f->type == DMM_FT_BOOL) {
 		val = new_integer(v->u ? 1 : 0);
+	} else if (f->type == DMM_FT_ETHER) {
+		char text[18];
+		size_t n = 0;
+		if (v->len == 6) {
+			for (int i = 0; i < 6; i++) {
+				if (i)
+					text[n++] = ':';
+				text[n++] = hex_lower[v->ptr[i] >> 4];
+				text[n++] = hex_lower[v->ptr[i] & 15];
+			}
+		}
+		val = json_object_new_string_len(text, (int)n);
 	} else {
 		if (reserve_text(j, dmm_out_value_bound(f, v)) != 0)
 			return;
@@ -176,7 +217,10 @@ void dmm_json_free(struct dmm_json *j)
 {
 	if (j->root)
 		json_object_put(j->root);
+	else if (j->stack[0])
+		json_object_put(j->stack[0]); /* the emptied root kept for reuse */
 	j->root = NULL;
+	j->stack[0] = NULL;
 	free(j->text);
 	j->text = NULL;
 	j->text_cap = 0;
@@ -189,9 +233,14 @@ void dmm_json_free(struct dmm_json *j)
 
 void dmm_json_begin_packet(struct dmm_json *j, const struct dmm_frame *fr)
 {
-	if (j->root)
+	if (j->root) {
 		json_object_put(j->root);
-	j->root = json_object_new_object();
+		j->root = NULL;
+	} else if (j->stack[0]) {
+		j->root = j->stack[0]; /* emptied by dmm_json_end_packet */
+	}
+	if (!j->root)
+		j->root = json_object_new_object();
 	j->stack[0] = j->root;
 	j->depth = 0;
 	j->overflow = 0;
@@ -211,6 +260,7 @@ struct json_object *dmm_json_take_packet(struct dmm_json *j)
 	                          json_object_new_string_len(j->errors, (int)j->errors_len),
 	                          JSON_C_OBJECT_KEY_IS_CONSTANT);
 	j->root = NULL;
+	j->stack[0] = NULL; /* the caller owns it now */
 	j->depth = 0;
 	return root;
 }
@@ -224,7 +274,13 @@ void dmm_json_end_packet(struct dmm_json *j)
 	const char *s = json_object_to_json_string_length(root, JSON_FLAGS, &len);
 	fwrite_unlocked(s, 1, len, j->fp);
 	putc_unlocked('\n', j->fp);
-	json_object_put(root);
+	/* Keep the root (its hash table and serialisation buffer) for the next
+	 * packet: drop its members, which releases this packet's objects. */
+	struct lh_table *t = json_object_get_object(root);
+	struct lh_entry *e;
+	while (t && (e = lh_table_head(t)) != NULL)
+		json_object_object_del(root, (const char *)lh_entry_k(e));
+	j->stack[0] = root;
 }
 
 static void json_begin_packet(void *ctx, const struct dmm_frame *fr)

@@ -1,34 +1,88 @@
-/* Tree output backend (-V): indented node labels, "Name: value" lines and "[Error: ...]" lines. */
+/* Tree output backend (-V): indented node labels, "Name: value" lines and "[Error: ...]" lines.
+ *
+ * Each packet is built in one buffer (t->text) and written with a single fwrite
+ * at end_packet. The buffer starts with a size_t holding the bytes used. */
 #include "out.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define TREE_INDENT 4
+#define TREE_HDR sizeof(size_t)
 
-static void put_indent(struct dmm_tree *t)
+static const char hex_lower[] = "0123456789abcdef";
+
+static size_t *used_len(struct dmm_tree *t)
 {
-	static const char spaces[] =
-	    "                                                                ";
-	size_t n = (size_t)t->depth * TREE_INDENT;
-	while (n > 0) {
-		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
-		fwrite_unlocked(spaces, 1, k, t->fp);
-		n -= k;
-	}
+	return (size_t *)(void *)t->text;
 }
 
-static void put_string(struct dmm_tree *t, const char *s)
+/* Make room for need more bytes; returns the write position or NULL. */
+static char *reserve(struct dmm_tree *t, size_t need)
 {
-	fputs_unlocked(s, t->fp);
+	size_t len = t->text ? *used_len(t) : 0;
+	size_t total = TREE_HDR + len + need;
+	if (total > t->text_cap) {
+		size_t cap = t->text_cap ? t->text_cap : 4096;
+		while (cap < total)
+			cap *= 2;
+		char *text = realloc(t->text, cap);
+		if (!text)
+			return NULL;
+		if (!t->text)
+			*(size_t *)(void *)text = 0;
+		t->text = text;
+		t->text_cap = cap;
+	}
+	return t->text + TREE_HDR + len;
+}
+
+static void commit(struct dmm_tree *t, const char *end)
+{
+	*used_len(t) = (size_t)(end - (t->text + TREE_HDR));
+}
+
+static char *put_indent(struct dmm_tree *t, char *p)
+{
+	size_t n = (size_t)t->depth * TREE_INDENT;
+	memset(p, ' ', n);
+	return p + n;
+}
+
+static char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_decimal(char *p, uint64_t u)
+{
+	char tmp[24];
+	char *q = tmp + sizeof(tmp);
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	return put_mem(p, q, (size_t)(tmp + sizeof(tmp) - q));
+}
+
+/* One line holding s (n bytes) at the current depth. */
+static void put_line(struct dmm_tree *t, const char *s, size_t n)
+{
+	char *p = reserve(t, (size_t)t->depth * TREE_INDENT + n + 1);
+	if (!p)
+		return;
+	p = put_indent(t, p);
+	p = put_mem(p, s, n);
+	*p++ = '\n';
+	commit(t, p);
 }
 
 static void tree_open(void *ctx, const struct dmm_field *f, const char *label)
 {
 	struct dmm_tree *t = ctx;
-	put_indent(t);
-	put_string(t, label ? label : f->name);
-	putc_unlocked('\n', t->fp);
+	const char *s = label ? label : f->name;
+	put_line(t, s, strlen(s));
 	t->depth++;
 }
 
@@ -39,44 +93,63 @@ static void tree_close(void *ctx)
 		t->depth--;
 }
 
-static int reserve_text(struct dmm_tree *t, size_t need)
-{
-	if (need <= t->text_cap)
-		return 0;
-	size_t cap = t->text_cap ? t->text_cap : 512;
-	while (cap < need)
-		cap *= 2;
-	char *text = realloc(t->text, cap);
-	if (!text)
-		return -1;
-	t->text = text;
-	t->text_cap = cap;
-	return 0;
-}
-
 static void tree_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
 {
 	struct dmm_tree *t = ctx;
-	put_indent(t);
-	put_string(t, f->name);
-	if (f->type != DMM_FT_NODE) {
-		size_t n = 0;
-		if (reserve_text(t, dmm_out_value_bound(f, v)) == 0)
-			n = f->vals ? dmm_format_display(f, v, t->text, t->text_cap)
-			            : dmm_out_format_value(f, v, t->text, t->text_cap);
-		fwrite_unlocked(": ", 1, 2, t->fp);
-		fwrite_unlocked(t->text, 1, n, t->fp);
+	size_t name_len = strlen(f->name);
+	if (f->type == DMM_FT_NODE) {
+		put_line(t, f->name, name_len);
+		return;
 	}
-	putc_unlocked('\n', t->fp);
+	const char *vname = NULL;
+	size_t vname_len = 0;
+	if ((f->type == DMM_FT_UINT || f->type == DMM_FT_HEX) && f->vals &&
+	    (vname = dmm_val_name(f->vals, (uint32_t)v->u)) != NULL)
+		vname_len = strlen(vname);
+	size_t bound = dmm_out_value_bound(f, v) + vname_len;
+	char *p = reserve(t, (size_t)t->depth * TREE_INDENT + name_len + 2 + bound + 1);
+	if (!p)
+		return;
+	p = put_indent(t, p);
+	p = put_mem(p, f->name, name_len);
+	*p++ = ':';
+	*p++ = ' ';
+	if (vname) {
+		/* "%s (%llu)" */
+		p = put_mem(p, vname, vname_len);
+		*p++ = ' ';
+		*p++ = '(';
+		p = put_decimal(p, v->u);
+		*p++ = ')';
+	} else if (f->type == DMM_FT_ETHER) {
+		if (v->len == 6) {
+			for (int i = 0; i < 6; i++) {
+				if (i)
+					*p++ = ':';
+				*p++ = hex_lower[v->ptr[i] >> 4];
+				*p++ = hex_lower[v->ptr[i] & 15];
+			}
+		}
+	} else {
+		p += dmm_out_format_value(f, v, p, bound);
+	}
+	*p++ = '\n';
+	commit(t, p);
 }
 
 static void tree_error(void *ctx, const char *msg)
 {
 	struct dmm_tree *t = ctx;
-	put_indent(t);
-	put_string(t, "[Error: ");
-	put_string(t, msg);
-	fwrite_unlocked("]\n", 1, 2, t->fp);
+	size_t n = strlen(msg);
+	char *p = reserve(t, (size_t)t->depth * TREE_INDENT + n + 10);
+	if (!p)
+		return;
+	p = put_indent(t, p);
+	p = put_mem(p, "[Error: ", 8);
+	p = put_mem(p, msg, n);
+	*p++ = ']';
+	*p++ = '\n';
+	commit(t, p);
 }
 
 const struct dmm_out_ops dmm_tree_ops = {
@@ -86,6 +159,17 @@ const struct dmm_out_ops dmm_tree_ops = {
     .error = tree_error,
 };
 
+/* Write what the packet buffer holds. */
+static void flush_text(struct dmm_tree *t)
+{
+	if (!t->text)
+		return;
+	size_t n = *used_len(t);
+	if (n)
+		fwrite_unlocked(t->text + TREE_HDR, 1, n, t->fp);
+	*used_len(t) = 0;
+}
+
 void dmm_tree_init(struct dmm_tree *t, FILE *fp)
 {
 	memset(t, 0, sizeof(*t));
@@ -94,6 +178,7 @@ void dmm_tree_init(struct dmm_tree *t, FILE *fp)
 
 void dmm_tree_free(struct dmm_tree *t)
 {
+	flush_text(t); /* a packet left unfinished is written as before */
 	free(t->text);
 	t->text = NULL;
 	t->text_cap = 0;
@@ -106,7 +191,15 @@ void dmm_tree_begin_packet(struct dmm_tree *t, const struct dmm_frame *fr)
 
 void dmm_tree_end_packet(struct dmm_tree *t)
 {
-	putc_unlocked('\n', t->fp);
+	char *p = reserve(t, 1);
+	if (p) {
+		*p++ = '\n';
+		commit(t, p);
+		flush_text(t);
+	} else {
+		flush_text(t);
+		putc_unlocked('\n', t->fp);
+	}
 }
 
 static void tree_begin_packet(void *ctx, const struct dmm_frame *fr)
