@@ -1,10 +1,10 @@
 /* HAARO: prefix/realm compression (seed 003 §4.1-4.2), Prefix Advertisement (§5.5), RR keys (§3.2,
  * RFC 6521 §3.2). */
 #include "haaro.h"
+#include "mac.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <string.h>
 
 /* ---- realm dictionary (§4.2.1) ---- */
@@ -281,13 +281,14 @@ int haaro_pfx_encode(const struct haaro_pfx_info *infos, unsigned n, unsigned fl
 int haaro_keygen_token(const uint8_t kcr[HAARO_KCR_LEN], const uint8_t addr[4], uint64_t nonce,
                        int careof, uint64_t *token)
 {
-	uint8_t data[13], mac[EVP_MAX_MD_SIZE];
-	unsigned maclen = 0;
+	/* First(64, HMAC_SHA1(Kcr, address | nonce | 0 or 1)) */
+	uint8_t data[13], mac[8];
 	memcpy(data, addr, 4);
 	for (int i = 0; i < 8; i++)
 		data[4 + i] = (uint8_t)(nonce >> (56 - 8 * i));
 	data[12] = careof ? 1 : 0;
-	if (!HMAC(EVP_sha1(), kcr, HAARO_KCR_LEN, data, sizeof(data), mac, &maclen))
+	struct dmm_mac_part covered = {data, sizeof(data)};
+	if (dmm_hmac("SHA1", kcr, HAARO_KCR_LEN, &covered, 1, mac, sizeof(mac)) < 0)
 		return -1;
 	*token = (uint64_t)be32(mac) << 32 | be32(mac + 4);
 	return 0;
@@ -316,25 +317,11 @@ int haaro_krm_dereg(uint64_t home_token, uint8_t krm[HAARO_KRM_LEN])
 int haaro_mcauth(const uint8_t krm[HAARO_KRM_LEN], const uint8_t *msg, size_t ext_off,
                  unsigned hdr_octets, uint8_t auth[HAARO_MCAUTH_LEN])
 {
-	uint8_t mac[EVP_MAX_MD_SIZE];
-	size_t maclen = 0;
-	int ok = 0;
 	/* the 6-octet variant skips Sub-Type and Reserved (octets 2-3) */
 	size_t skip = hdr_octets == 6 ? 2 : 0;
-	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA1", 0),
-	    OSSL_PARAM_construct_end(),
+	struct dmm_mac_part covered[2] = {
+	    {msg, ext_off + 2},
+	    {msg + ext_off + 2 + skip, 6 - skip},
 	};
-	if (ctx && EVP_MAC_init(ctx, krm, HAARO_KRM_LEN, params) &&
-	    EVP_MAC_update(ctx, msg, ext_off + 2) &&
-	    EVP_MAC_update(ctx, msg + ext_off + 2 + skip, 6 - skip) &&
-	    EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) && maclen >= HAARO_MCAUTH_LEN) {
-		memcpy(auth, mac, HAARO_MCAUTH_LEN);
-		ok = 1;
-	}
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(hmac);
-	return ok ? 0 : -1;
+	return dmm_hmac("SHA1", krm, HAARO_KRM_LEN, covered, 2, auth, HAARO_MCAUTH_LEN);
 }

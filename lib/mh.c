@@ -4,10 +4,9 @@
 
 #include "inet.h"
 #include "keys.h"
+#include "mac.h"
 #include "numbers.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1065,19 +1064,14 @@ uint16_t mh_checksum(const uint8_t *src, const uint8_t *dst, const uint8_t *mh, 
 void mh_auth_compute(const uint8_t *mh, size_t auth_off, const uint8_t *coa, const uint8_t *hoa,
                      const uint8_t *key, size_t key_len, uint8_t out[MH_AUTH_LEN])
 {
-	/* Mobility Data = CoA | HoA | MH up to the end of the SPI (7 octets into the option) */
-	uint8_t data[32 + 2048];
-	size_t covered = auth_off + 7;
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned md_len = 0;
-	if (covered > 2048)
-		covered = 2048;
-	memcpy(data, coa, 16);
-	memcpy(data + 16, hoa, 16);
-	memcpy(data + 32, mh, covered);
-	data[32 + 4] = data[32 + 5] = 0; /* checksum taken as 0 */
-	HMAC(EVP_sha1(), key, (int)key_len, data, 32 + covered, md, &md_len);
-	memcpy(out, md, MH_AUTH_LEN);
+	/* Mobility Data = CoA | HoA | MH up to the end of the SPI (7 octets into the option),
+	 * with the checksum taken as 0 */
+	static const uint8_t zero_csum[2];
+	struct dmm_mac_part data[5] = {
+	    {coa, 16}, {hoa, 16}, {mh, 4}, {zero_csum, 2}, {mh + 6, auth_off + 7 - 6},
+	};
+	if (dmm_hmac("SHA1", key, key_len, data, 5, out, MH_AUTH_LEN) < 0)
+		memset(out, 0, MH_AUTH_LEN);
 }
 
 /* The addresses an RFC 4285 authenticator covers, given the IPv6 src/dst of the message:

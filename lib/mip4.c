@@ -5,10 +5,10 @@
 
 #include "dissect.h"
 #include "keys.h"
+#include "mac.h"
 #include "numbers.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -395,13 +395,8 @@ static void auth_parse(struct dmm_cursor *c, struct mip4_ext *e)
 static int mnha_compute(const uint8_t *key, size_t keylen, const uint8_t *msg, size_t ext_off,
                         uint8_t mac[MIP4_MNHA_AUTH_LEN])
 {
-	uint8_t full[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-	if (!HMAC(EVP_md5(), key, (int)keylen, msg, ext_off + 6, full, &n) ||
-	    n != MIP4_MNHA_AUTH_LEN)
-		return -1;
-	memcpy(mac, full, MIP4_MNHA_AUTH_LEN);
-	return 0;
+	struct dmm_mac_part covered = {msg, ext_off + 6};
+	return dmm_hmac("MD5", key, keylen, &covered, 1, mac, MIP4_MNHA_AUTH_LEN);
 }
 
 static void auth_print(const struct mip4_ext *e, const uint8_t *msg, struct dmm_out *out)
