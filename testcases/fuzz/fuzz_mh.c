@@ -18,22 +18,17 @@ static void dissect(const uint8_t *p, size_t len, const uint8_t *src, const uint
 	fuzz_out_done(&out);
 }
 
-static int within(const uint8_t *q, size_t n, const uint8_t *p, size_t len)
-{
-	return q >= p && (size_t)(q - p) <= len && n <= len - (size_t)(q - p);
-}
-
 static void check_parsed(const struct mh_msg *m, const uint8_t *p, size_t len)
 {
 	if (m->nopts > MH_MAX_OPTS)
 		abort();
-	if (m->body_len && !within(m->body, m->body_len, p, len))
+	if (m->body_len && !fuzz_within(m->body, m->body_len, p, len))
 		abort();
 	for (unsigned i = 0; i < m->nopts; i++) {
 		const struct mh_opt *o = &m->opts[i];
 		if (o->type == MH_OPT_PAD1 || o->type == MH_OPT_PADN)
 			abort(); /* pads are not kept */
-		if (o->len && !within(o->data, o->len, p, len))
+		if (o->len && !fuzz_within(o->data, o->len, p, len))
 			abort();
 	}
 }

@@ -29,22 +29,17 @@ static void dissect(const uint8_t *p, size_t len, unsigned depth)
 	fuzz_out_done(&out);
 }
 
-static int within(const uint8_t *q, size_t n, const uint8_t *p, size_t len)
-{
-	return q >= p && (size_t)(q - p) <= len && n <= len - (size_t)(q - p);
-}
-
 static void check_parsed(const struct mip4_msg *m, const uint8_t *p, size_t len)
 {
 	if (m->nexts > MIP4_MAX_EXTS)
 		abort();
-	if (m->body_len && !within(m->body, m->body_len, p, len))
+	if (m->body_len && !fuzz_within(m->body, m->body_len, p, len))
 		abort();
 	for (unsigned i = 0; i < m->nexts; i++) {
 		const struct mip4_ext *e = &m->exts[i];
 		if (e->off >= len)
 			abort();
-		if (e->body_len && !within(e->body, e->body_len, p, len))
+		if (e->body_len && !fuzz_within(e->body, e->body_len, p, len))
 			abort();
 	}
 }

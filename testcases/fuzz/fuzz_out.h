@@ -186,4 +186,10 @@ static inline void fuzz_out_done(const struct dmm_out *o)
 		fuzz_fail("dmm_out.errors differs from the error callbacks", DMM_FIELD_ERROR);
 }
 
+/* 1 if the n octets at q lie inside the len octets at p (parsed pointers stay in the input). */
+static inline int fuzz_within(const uint8_t *q, size_t n, const uint8_t *p, size_t len)
+{
+	return q >= p && (size_t)(q - p) <= len && n <= len - (size_t)(q - p);
+}
+
 #endif
