@@ -10,7 +10,7 @@ PYTHON  := /usr/bin/python3
 WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -Ilib $(shell pkg-config --cflags json-c 2>/dev/null)
-LDLIBS  := -lpcap -lnet -lcrypto $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lm
+LDLIBS  := -lpcap -lnet -lcrypto -lmnl $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lm
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -28,6 +28,10 @@ DEB_PKGS := build-essential pkg-config clang libpcap-dev libnet1-dev libcmocka-d
 	iproute2 time
 
 .PHONY: all deps check run unit golden live crosscheck fuzz fuzz-check asan bench install clean format
+
+# Stages of `make check` and `make bench`; the fragments in mk/ append their own.
+CHECK_STAGES := all unit golden crosscheck live asan fuzz-check
+BENCH_STAGES := bench-decode
 
 all: $(TOOLS) $(UNITS)
 
@@ -99,14 +103,9 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		unit
 
+# Each stage runs in its own make so that a failure names the stage.
 check: deps
-	$(MAKE) --no-print-directory all
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory golden
-	$(MAKE) --no-print-directory crosscheck
-	$(MAKE) --no-print-directory live
-	$(MAKE) --no-print-directory asan
-	$(MAKE) --no-print-directory fuzz-check
+	@set -e; for s in $(CHECK_STAGES); do echo "### make $$s"; $(MAKE) --no-print-directory $$s; done
 
 # The main job: build, then dissect the sample captures.
 run: deps
@@ -115,6 +114,9 @@ run: deps
 
 bench: deps
 	$(MAKE) --no-print-directory all
+	@set -e; for s in $(BENCH_STAGES); do echo "### make $$s"; $(MAKE) --no-print-directory $$s; done
+
+bench-decode: all
 	$(PYTHON) ci/bench_decode.py --build $(BUILD)
 
 install: $(TOOLS)
@@ -123,7 +125,10 @@ install: $(TOOLS)
 	for m in tools/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
 
 format:
-	clang-format -i lib/*.c lib/*.h tools/*.c testcases/unit/*.c testcases/fuzz/*.c
+	clang-format -i lib/*.c lib/*.h tools/*.c testcases/unit/*.c testcases/fuzz/*.c testcases/progs/*.c
 
 clean:
 	rm -rf $(BUILD)
+
+# Per-area rules: each fragment adds its targets and appends to CHECK_STAGES/BENCH_STAGES.
+include $(sort $(wildcard mk/*.mk))
