@@ -63,6 +63,8 @@ enum {
 	F_ETH_SRC,
 	F_ETH_TYPE,
 	F_ETH_LEN,
+	F_ETH_PADDING,
+	F_ETH_TRAILER,
 	F_VLAN,
 	F_VLAN_PRIORITY,
 	F_VLAN_DEI,
@@ -89,6 +91,8 @@ static const struct dmm_field link_fields[] = {
     [F_ETH_SRC] = {"eth.src", "Source", DMM_FT_ETHER, 0, 0, NULL},
     [F_ETH_TYPE] = {"eth.type", "Type", DMM_FT_HEX, 4, 0, NULL},
     [F_ETH_LEN] = {"eth.len", "Length", DMM_FT_UINT, 0, 0, NULL},
+    [F_ETH_PADDING] = {"eth.padding", "Padding", DMM_FT_BYTES, 0, 0, NULL},
+    [F_ETH_TRAILER] = {"eth.trailer", "Trailer", DMM_FT_BYTES, 0, 0, NULL},
     [F_VLAN] = {"vlan", "802.1Q Virtual LAN", DMM_FT_NODE, 0, 0, NULL},
     [F_VLAN_PRIORITY] = {"vlan.priority", "Priority", DMM_FT_UINT, 0, 0, NULL},
     [F_VLAN_DEI] = {"vlan.dei", "DEI", DMM_FT_BOOL, 0, 0, NULL},
@@ -1000,6 +1004,33 @@ static void walk_ethertype(struct walk *wk, uint16_t type, const uint8_t *p, siz
 		show_data(wk, p, len);
 }
 
+/* Octets of an Ethernet frame after the IP packet its header declares (padding to the
+ * 60-octet minimum, trailers): eth.padding when all zero, else eth.trailer (tshark). */
+static void show_eth_trailer(struct walk *wk, const uint8_t *p, size_t len, uint16_t type)
+{
+	size_t pos = 14, declared;
+	for (unsigned tags = 0;
+	     (type == PKT_ETHERTYPE_VLAN || type == PKT_ETHERTYPE_QINQ || type == 0x9100) &&
+	     tags < PKT_MAX_VLAN_TAGS && pos + 4 <= len;
+	     tags++, pos += 4)
+		type = (uint16_t)(p[pos + 2] << 8 | p[pos + 3]);
+	const uint8_t *ip = p + pos;
+	size_t ip_len = pos <= len ? len - pos : 0;
+	if (type == PKT_ETHERTYPE_IPV4 && ip_len >= 4 && ip[0] >> 4 == 4)
+		declared = (size_t)(ip[2] << 8 | ip[3]);
+	else if (type == PKT_ETHERTYPE_IPV6 && ip_len >= 6 && ip[0] >> 4 == 6)
+		declared = 40 + (size_t)(ip[4] << 8 | ip[5]);
+	else
+		return;
+	if (declared < 20 || declared >= ip_len)
+		return;
+	const uint8_t *rest = ip + declared;
+	size_t n = ip_len - declared, zero = 0;
+	while (zero < n && rest[zero] == 0)
+		zero++;
+	dmm_bytes(wk->out, zero == n ? LINK(F_ETH_PADDING) : LINK(F_ETH_TRAILER), rest, n);
+}
+
 static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 {
 	struct dmm_cursor c;
@@ -1029,6 +1060,7 @@ static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 		return;
 	}
 	dmm_uint(wk->out, LINK(F_ETH_TYPE), type);
+	show_eth_trailer(wk, p, len, type);
 	dmm_close(wk->out);
 	add_proto(wk, "ethertype");
 	for (unsigned tags = 0;
