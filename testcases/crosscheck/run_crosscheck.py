@@ -182,6 +182,51 @@ def run_fields(cmd, fields):
     return p.returncode, rows, p.stderr
 
 
+def compared_fields(decode):
+    """(common, extra): the fields known to both tshark and dmm-decode that are compared, and
+    the dmm-decode-only fields the normalisers read."""
+    dmm_fields, dmm_none = field_list([decode, "-G", "fields"])
+    ts_fields, _ = field_list(["tshark", "-G", "fields"])
+    common = sorted((ts_fields & dmm_fields) - set(EXCLUDE) - dmm_none)
+    return common, [f for f in EXTRA_DMM if f in dmm_fields]
+
+
+def compare_capture(decode, path, common, extra):
+    """Compare tshark's and dmm-decode's -T fields values of one capture, field by field.
+    Returns (error, packets, compared): error is a text when a tool failed or the packet
+    counts differ (packets is then empty), packets is [(packet number, [differences])],
+    compared the number of field values compared."""
+    name = os.path.basename(path)[:-5]
+    rc1, ts, err1 = run_fields(["tshark", "-r", path, "-T", "fields"], common)
+    rc2, dm, err2 = run_fields([decode, "-r", path, "-T", "fields"], common + extra)
+    if rc1 != 0 or rc2 not in (0, 2) or len(ts) != len(dm):
+        return "tshark rc %d (%d rows), dmm-decode rc %d (%d rows) %s" % (
+            rc1, len(ts), rc2, len(dm), (err1 + err2).strip()[:200]), [], 0
+    packets, compared = [], 0
+    for n, (trow, drow) in enumerate(zip(ts, dm), 1):
+        bad = []
+        dmap = dict(zip(common + extra, drow))
+        dmap["__tshark_protocols"] = dict(zip(common, trow)).get("frame.protocols", "")
+        tp, dp = dmap["__tshark_protocols"], dmap.get("frame.protocols", "")
+        tshark_stopped = tp.endswith(":data") and len(tp.split(":")) < len(dp.split(":"))
+        exempt = EXEMPT.get(name, {}).get(n, ((), ""))[0]
+        for f, tv, dv in zip(common, trow, drow):
+            if tv == "" or f.startswith(exempt or ("\0",)):
+                continue
+            if f in NORMALISE:
+                tv, dv = NORMALISE[f](tv, dv, dmap)
+            if tshark_stopped and f not in ("frame.protocols", "data.data", "data.len"):
+                # tshark left the rest of the frame as data (e.g. RFC 5844 UDP 5437
+                # payload, minimal encapsulation): its occurrences are the outer
+                # layers, which come first in document order; compare those only.
+                dv = ",".join(_occ(dv)[:len(_occ(tv))])
+            compared += 1
+            if tv != dv:
+                bad.append("%s: tshark=%r dmm-decode=%r" % (f, tv, dv))
+        packets.append((n, bad))
+    return None, packets, compared
+
+
 def find_mh(frame):
     """Walk Ethernet / IPv4 / IPv6 (extension headers, IPv6-in-IPv6, IPv4-in-IPv4, GRE) to the
     Mobility Header. Returns (src, dst, mh_bytes, over_udp) or None. src is the address the
@@ -291,41 +336,18 @@ def main():
         result("dmm-decode", False, "%s not built" % decode)
         print("%d passed, %d failed" % (passed, failed))
         return 1
-    dmm_fields, dmm_none = field_list([decode, "-G", "fields"])
-    ts_fields, _ = field_list(["tshark", "-G", "fields"])
-    common = sorted((ts_fields & dmm_fields) - set(EXCLUDE) - dmm_none)
-    extra = [f for f in EXTRA_DMM if f in dmm_fields]
+    common, extra = compared_fields(decode)
     print("# %d fields known to both tshark and dmm-decode are compared" % len(common))
     compared = 0
     files = a.pcaps or sorted(glob.glob(os.path.join(PCAPS, "*.pcap")))
     for path in files:
         name = os.path.basename(path)[:-5]
-        rc1, ts, err1 = run_fields(["tshark", "-r", path, "-T", "fields"], common)
-        rc2, dm, err2 = run_fields([decode, "-r", path, "-T", "fields"], common + extra)
-        if rc1 != 0 or rc2 not in (0, 2) or len(ts) != len(dm):
-            result("tshark:" + name, False, "tshark rc %d (%d rows), dmm-decode rc %d (%d rows) %s" % (
-                rc1, len(ts), rc2, len(dm), (err1 + err2).strip()[:200]))
+        error, packets, count = compare_capture(decode, path, common, extra)
+        compared += count
+        if error:
+            result("tshark:" + name, False, error)
             continue
-        for n, (trow, drow) in enumerate(zip(ts, dm), 1):
-            bad = []
-            dmap = dict(zip(common + extra, drow))
-            dmap["__tshark_protocols"] = dict(zip(common, trow)).get("frame.protocols", "")
-            tp, dp = dmap["__tshark_protocols"], dmap.get("frame.protocols", "")
-            tshark_stopped = tp.endswith(":data") and len(tp.split(":")) < len(dp.split(":"))
-            exempt = EXEMPT.get(name, {}).get(n, ((), ""))[0]
-            for f, tv, dv in zip(common, trow, drow):
-                if tv == "" or f.startswith(exempt or ("\0",)):
-                    continue
-                if f in NORMALISE:
-                    tv, dv = NORMALISE[f](tv, dv, dmap)
-                if tshark_stopped and f not in ("frame.protocols", "data.data", "data.len"):
-                    # tshark left the rest of the frame as data (e.g. RFC 5844 UDP 5437
-                    # payload, minimal encapsulation): its occurrences are the outer
-                    # layers, which come first in document order; compare those only.
-                    dv = ",".join(_occ(dv)[:len(_occ(tv))])
-                compared += 1
-                if tv != dv:
-                    bad.append("%s: tshark=%r dmm-decode=%r" % (f, tv, dv))
+        for n, bad in packets:
             result("tshark:%s#%d" % (name, n), not bad, "%d field(s) differ" % len(bad))
             for b in bad:
                 print("    " + b)
