@@ -122,7 +122,9 @@ bench-decode: all
 install: $(TOOLS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/; done
-	for m in tools/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	for m in tools/*.1; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	for m in tools/*.8; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c testcases/unit/*.c testcases/fuzz/*.c testcases/progs/*.c

@@ -49,6 +49,9 @@ static const struct proto_name proto_names[] = {
 };
 
 #define POLICY_MAX_TOKENS 32
+/* Longest text accepted: every canonical text (dp_policy_format of the largest policy,
+ * about 1200 characters) must parse back, even when it is longer than what was parsed. */
+#define POLICY_PARSE_MAX (DP_POLICY_TEXT_MAX * 8)
 
 /* Split one ';'-separated part into tokens (words, and "->" on its own), copied with their
  * NULs into store (at least twice the part's length). */
@@ -194,8 +197,8 @@ static int parse_rule(char **tok, unsigned n, struct dp_rule *r, char *err, size
 
 int dp_policy_parse(const char *text, struct dp_policy *pol, char *err, size_t errlen)
 {
-	char store[DP_POLICY_TEXT_MAX * 2];
-	if (!text || strlen(text) >= DP_POLICY_TEXT_MAX)
+	char store[POLICY_PARSE_MAX * 2];
+	if (!text || strlen(text) >= POLICY_PARSE_MAX)
 		return fail(err, errlen, "invalid: policy text too long");
 	memset(pol, 0, sizeof(*pol));
 	unsigned part = 0;
@@ -439,6 +442,8 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n, uint32_t h)
 uint32_t dp_flow_hash(const struct dp_flow *f)
 {
 	int order = memcmp(&f->src, &f->dst, sizeof(f->src));
+	if (!order) /* same address both ways: the ports decide the order */
+		order = f->sport < f->dport ? -1 : f->sport > f->dport;
 	const struct in6_addr *a = order <= 0 ? &f->src : &f->dst;
 	const struct in6_addr *b = order <= 0 ? &f->dst : &f->src;
 	uint16_t pa = order <= 0 ? f->sport : f->dport;

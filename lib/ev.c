@@ -55,8 +55,16 @@ uint64_t ev_wall_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+/* Outside ev_run the cached time would be stale: refresh it. */
+static void refresh_when_idle(struct ev_loop *loop)
+{
+	if (!loop->running)
+		loop->now_ms = clock_ms(CLOCK_MONOTONIC);
+}
+
 uint64_t ev_now_ms(struct ev_loop *loop)
 {
+	refresh_when_idle(loop);
 	return loop->now_ms;
 }
 
@@ -219,6 +227,7 @@ void ev_timer_start(struct ev_loop *loop, struct ev_timer *t, uint64_t after_ms)
 		loop->heap = h;
 		loop->capheap = n;
 	}
+	refresh_when_idle(loop);
 	t->due_ms = loop->now_ms + after_ms;
 	loop->nheap++;
 	heap_set(loop, loop->nheap, t);
@@ -227,6 +236,7 @@ void ev_timer_start(struct ev_loop *loop, struct ev_timer *t, uint64_t after_ms)
 
 uint64_t ev_timer_remaining(struct ev_loop *loop, const struct ev_timer *t)
 {
+	refresh_when_idle(loop);
 	if (!t->heap_pos || t->due_ms <= loop->now_ms)
 		return 0;
 	return t->due_ms - loop->now_ms;
