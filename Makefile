@@ -92,7 +92,7 @@ fuzz:
 		clang $(FUZZ_FLAGS) -std=gnu11 -D_GNU_SOURCE -Ilib -o $(FUZZ_BUILD)/$$n $$f \
 		-Wl,--whole-archive $(FUZZ_BUILD)/obj/libdmm.a -Wl,--no-whole-archive $(LDLIBS); done
 
-# Replay the corpus and fuzz each target for a bounded time (FUZZ_SECONDS each).
+# Replay the corpus and fuzz each target for FUZZ_SECONDS, within a total FUZZ_BUDGET (run_fuzz.py).
 FUZZ_SECONDS ?= 20
 fuzz-check: fuzz
 	$(PYTHON) testcases/fuzz/run_fuzz.py --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS)

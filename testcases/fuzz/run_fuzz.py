@@ -1,5 +1,18 @@
 #!/usr/bin/python3
-"""Seed, replay and time-box the libFuzzer targets of testcases/fuzz (make fuzz-check)."""
+"""Seed, replay and time-box the libFuzzer targets of testcases/fuzz (make fuzz-check).
+
+Time: --seconds (make: FUZZ_SECONDS) is the fuzzing time of one target, and --budget
+(FUZZ_BUDGET in the environment, default 240 s) caps the whole run, corpus replays included:
+before each target the time left is shared equally among the targets still to run, so a target
+fuzzes min(--seconds, left / targets to go) seconds, never less than MIN_SLICE. With the 11
+targets and FUZZ_SECONDS=20 every target gets its 20 s; FUZZ_SECONDS=60 becomes about 21 s each.
+Replays always run in full (every seed, checked-in corpus file and earlier finding).
+
+Seeds: the golden captures (pcaps/) give the payloads of each target (MH, MIPv4 and HAARO
+messages, IP packets, Router Solicitations); testcases/fuzz/corpus/<target>/ holds checked-in
+inputs (hand-made and regression seeds) for the targets whose input is not on the wire
+(configuration text, control requests, policy text).
+"""
 
 import argparse
 import glob
@@ -21,7 +34,17 @@ TARGETS = {
     "fuzz_haaro_pfx": 1024,
     "fuzz_ip": 4096,
     "fuzz_pcap": 16384,
+    "fuzz_cr": 4096,
+    "fuzz_ndp": 512,
+    "fuzz_dp": 4096,
+    "fuzz_conf": 4096,
+    "fuzz_ctl": 4096,
+    "fuzz_lma": 2048,
+    "fuzz_json_build": 16384,
 }
+
+DEFAULT_BUDGET = 240  # seconds for the whole run (make check keeps its fuzzing under 5 minutes)
+MIN_SLICE = 2  # seconds of fuzzing every target gets, even when the budget is spent
 
 MIP4_PORT = 434
 PMIP6_UDP_PORT = 5436  # RFC 5844: MH over UDP
@@ -105,6 +128,8 @@ def ip_layers(pkt, depth=0):
 def proto_layers(proto, payload, depth):
     if proto == 135:
         yield "mh", payload
+    elif proto == 58 and payload[:1] == b"\x85":  # ICMPv6 Router Solicitation
+        yield "ndp", payload
     elif proto in (4, 41):
         yield from ip_layers(payload, depth + 1)
     elif proto == 17 and len(payload) >= 8:
@@ -180,12 +205,24 @@ def extract_seeds(pcaps, seed_root, targets):
             for kind, blob in ip_layers(ip):
                 if kind == "ip":
                     put("fuzz_ip", b"\x00" + blob)
+                    put("fuzz_dp", blob)
                 elif kind == "mh":
                     put("fuzz_mh", blob)
+                    put("fuzz_lma", blob)
+                elif kind == "ndp":
+                    put("fuzz_ndp", blob)
                 elif kind == "mip4":
                     put("fuzz_mip4", blob)
+                    put("fuzz_cr", blob)
                     for pfx in haaro_pfx_bodies(blob):
                         put("fuzz_haaro_pfx", pfx)
+        # dmm_json_build reads what dmm-decode -T json prints: the golden JSON lines.
+        expected = os.path.join(os.path.dirname(path), "expected",
+                                os.path.basename(path)[:-len(".pcap")] + ".json")
+        if os.path.exists(expected):
+            with open(expected, "rb") as f:
+                for line in f:
+                    put("fuzz_json_build", line.rstrip(b"\n"))
     return counts
 
 
@@ -230,6 +267,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", required=True, help="directory holding the fuzz_* binaries")
     ap.add_argument("--seconds", type=int, default=20, help="fuzzing time per target")
+    ap.add_argument("--budget", type=int, default=int(os.environ.get("FUZZ_BUDGET", DEFAULT_BUDGET)),
+                    help="seconds for the whole run, replays included (env FUZZ_BUDGET; "
+                    "default %d)" % DEFAULT_BUDGET)
     ap.add_argument("--pcaps", default=os.path.join(REPO, "pcaps"), help="seed capture directory")
     ap.add_argument("--targets", default="", help="comma-separated subset of targets")
     ap.add_argument("--no-fuzz", action="store_true", help="replay the corpus only")
@@ -248,7 +288,7 @@ def main():
     env_opts = ["-timeout=5", "-rss_limit_mb=2048", "-print_final_stats=1"]
     passed = failed = 0
     start = time.time()
-    for t in targets:
+    for index, t in enumerate(targets):
         binary = os.path.join(build, t)
         if t not in TARGETS or not os.access(binary, os.X_OK):
             print("FAIL %s: no binary %s (run make fuzz)" % (t, binary))
@@ -274,12 +314,14 @@ def main():
             continue
         replayed = stat(log, "number_of_executed_units")
 
-        # 2. bounded fuzzing
+        # 2. bounded fuzzing: this target's share of the budget left
         execs = 0
+        left = args.budget - (time.time() - start)
+        seconds = min(args.seconds, max(MIN_SLICE, int(left / (len(targets) - index))))
         if not args.no_fuzz and args.seconds > 0:
-            rc, log = run([binary, "-max_total_time=%d" % args.seconds,
+            rc, log = run([binary, "-max_total_time=%d" % seconds,
                            "-max_len=%d" % TARGETS[t]] + common + [work] + dirs,
-                          timeout=args.seconds + 120)
+                          timeout=seconds + 120)
             execs = stat(log, "number_of_executed_units")
             if rc != 0 or artifacts(adir):
                 print("FAIL %s: fuzzing found a failure after %d execs (exit %d)" % (t, execs, rc))
@@ -288,10 +330,10 @@ def main():
                 continue
         corpus = len(os.listdir(work))
         print("ok   %s: replayed %d inputs, %d execs in %ds, corpus %d, peak RSS %d MB" % (
-            t, replayed, execs, args.seconds if not args.no_fuzz else 0, corpus,
+            t, replayed, execs, seconds if not args.no_fuzz else 0, corpus,
             stat(log, "peak_rss_mb")))
         passed += 1
-    print("run_fuzz: %.0fs total" % (time.time() - start))
+    print("run_fuzz: %.0fs total (budget %ds)" % (time.time() - start, args.budget))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
