@@ -25,7 +25,7 @@ WHOLE_LIB := -Wl,--whole-archive $(LIBDMM) -Wl,--no-whole-archive
 # Debian 12 packages the project needs (build, tests, oracles, bench).
 DEB_PKGS := build-essential pkg-config clang libpcap-dev libnet1-dev libcmocka-dev libjson-c-dev \
 	libssl-dev libmnl-dev tshark tcpdump tcpreplay python3-scapy python3-pytest mininet \
-	iproute2 iputils-ping iperf3 time
+	iproute2 iputils-ping iperf3 socat time
 
 .PHONY: all deps check run unit golden live crosscheck fuzz fuzz-check asan bench install clean format
 
