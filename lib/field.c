@@ -64,57 +64,6 @@ void dmm_close(struct dmm_out *o)
 		o->ops->close(o->ctx);
 }
 
-static void emit(struct dmm_out *o, const struct dmm_field *f, const struct dmm_value *v)
-{
-	if (o && o->ops->value)
-		o->ops->value(o->ctx, f, v);
-}
-
-void dmm_uint(struct dmm_out *o, const struct dmm_field *f, uint64_t u)
-{
-	struct dmm_value v = {.u = u};
-	emit(o, f, &v);
-}
-
-void dmm_bool(struct dmm_out *o, const struct dmm_field *f, int b)
-{
-	struct dmm_value v = {.u = b ? 1 : 0};
-	emit(o, f, &v);
-}
-
-void dmm_bytes(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, size_t n)
-{
-	struct dmm_value v = {.ptr = p, .len = n};
-	emit(o, f, &v);
-}
-
-void dmm_addr4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p)
-{
-	dmm_bytes(o, f, p, 4);
-}
-
-void dmm_addr6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p)
-{
-	dmm_bytes(o, f, p, 16);
-}
-
-void dmm_prefix4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, unsigned plen)
-{
-	struct dmm_value v = {.ptr = p, .len = 4, .plen = (uint8_t)plen};
-	emit(o, f, &v);
-}
-
-void dmm_prefix6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, unsigned plen)
-{
-	struct dmm_value v = {.ptr = p, .len = 16, .plen = (uint8_t)plen};
-	emit(o, f, &v);
-}
-
-void dmm_string(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, size_t n)
-{
-	dmm_bytes(o, f, p, n);
-}
-
 void dmm_error(struct dmm_out *o, const char *msg)
 {
 	if (!o)

@@ -67,6 +67,9 @@ enum dmm_out_flags {
 	DMM_OUT_LABELS = 1 << 0, /* human node labels ("Internet Protocol Version 6, Src: ...") */
 	DMM_OUT_FRAME_STRINGS = 1 << 1, /* frame.time_epoch and frame.protocols */
 	DMM_OUT_ALL = DMM_OUT_LABELS | DMM_OUT_FRAME_STRINGS,
+	/* only values of fields flagged DMM_F_SUMMARY or DMM_F_ADDR reach ops->value (the
+	 * summary line's; the emit helpers skip the call for the others) */
+	DMM_OUT_FLAGGED_VALUES = 1 << 2,
 };
 
 struct dmm_out {
@@ -76,17 +79,70 @@ struct dmm_out {
 	unsigned flags; /* enum dmm_out_flags */
 };
 
-/* Emit helpers (NULL-safe on out). */
+/* Emit helpers (NULL-safe on out), inline: most values of a packet go to a backend that
+ * shows few of them, or none. */
+static inline void dmm_emit(struct dmm_out *o, const struct dmm_field *f, const struct dmm_value *v)
+{
+	if (o && o->ops->value &&
+	    (!(o->flags & DMM_OUT_FLAGGED_VALUES) || (f->flags & (DMM_F_SUMMARY | DMM_F_ADDR))))
+		o->ops->value(o->ctx, f, v);
+}
+
+static inline void dmm_uint(struct dmm_out *o, const struct dmm_field *f, uint64_t u)
+{
+	struct dmm_value v = {.u = u};
+	dmm_emit(o, f, &v);
+}
+
+static inline void dmm_bool(struct dmm_out *o, const struct dmm_field *f, int b)
+{
+	dmm_uint(o, f, b ? 1 : 0);
+}
+
+static inline void dmm_bytes(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p,
+                             size_t n)
+{
+	struct dmm_value v = {.ptr = p, .len = n};
+	dmm_emit(o, f, &v);
+}
+
+static inline void dmm_addr4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p)
+{
+	dmm_bytes(o, f, p, 4);
+}
+
+static inline void dmm_addr6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p)
+{
+	dmm_bytes(o, f, p, 16);
+}
+
+static inline void dmm_prefix(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p,
+                              size_t len, unsigned plen)
+{
+	struct dmm_value v = {.ptr = p, .len = len, .plen = (uint8_t)plen};
+	dmm_emit(o, f, &v);
+}
+
+static inline void dmm_prefix4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p,
+                               unsigned plen)
+{
+	dmm_prefix(o, f, p, 4, plen);
+}
+
+static inline void dmm_prefix6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p,
+                               unsigned plen)
+{
+	dmm_prefix(o, f, p, 16, plen);
+}
+
+static inline void dmm_string(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p,
+                              size_t n)
+{
+	dmm_bytes(o, f, p, n);
+}
+
 void dmm_open(struct dmm_out *o, const struct dmm_field *f, const char *label);
 void dmm_close(struct dmm_out *o);
-void dmm_uint(struct dmm_out *o, const struct dmm_field *f, uint64_t v);
-void dmm_bool(struct dmm_out *o, const struct dmm_field *f, int v);
-void dmm_bytes(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, size_t n);
-void dmm_addr4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p);
-void dmm_addr6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p);
-void dmm_prefix4(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, unsigned plen);
-void dmm_prefix6(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, unsigned plen);
-void dmm_string(struct dmm_out *o, const struct dmm_field *f, const uint8_t *p, size_t n);
 /* Report an error: "truncated", "invalid: why", "bad checksum", "bad authenticator". */
 void dmm_error(struct dmm_out *o, const char *msg);
 /* Report a cursor's error, if any, as "truncated" or "invalid: <why>"; returns 1 if reported. */

@@ -30,11 +30,59 @@ struct dmm_backend {
 	void (*end_packet)(void *ctx);
 };
 
+/* Defines dmm_<kind>_backend from dmm_<kind>_ops, dmm_<kind>_begin_packet and
+ * dmm_<kind>_end_packet (the context being a struct dmm_<kind>). */
+#define DMM_BACKEND(kind)                                                                          \
+	static void kind##_begin_packet(void *ctx, const struct dmm_frame *fr)                     \
+	{                                                                                          \
+		dmm_##kind##_begin_packet(ctx, fr);                                                \
+	}                                                                                          \
+	static void kind##_end_packet(void *ctx)                                                   \
+	{                                                                                          \
+		dmm_##kind##_end_packet(ctx);                                                      \
+	}                                                                                          \
+	const struct dmm_backend dmm_##kind##_backend = {#kind, &dmm_##kind##_ops,                 \
+	                                                 kind##_begin_packet, kind##_end_packet}
+
 /* Format a value exactly like dmm_format_value, without printf or inet_ntop for
  * the integer, boolean, hex, address and prefix kinds (the hot path of the
  * summary, fields and JSON backends). */
 size_t dmm_out_format_value(const struct dmm_field *f, const struct dmm_value *v, char *buf,
                             size_t size);
+
+/* Grow the array *bufp (a pointer to any element type, elem bytes each) of *cap elements so
+ * that it holds need elements: the capacity doubles from first. 0, or -1 when out of
+ * memory (the array is then unchanged). */
+int dmm_out_grow_to(void *bufp, size_t *cap, size_t need, size_t first, size_t elem);
+
+static inline int dmm_out_grow(void *bufp, size_t *cap, size_t need, size_t first, size_t elem)
+{
+	return need <= *cap ? 0 : dmm_out_grow_to(bufp, cap, need, first, elem);
+}
+
+/* What the backends need of a field's names, worked out once per field: a cache of
+ * DMM_FIELD_FACTS_SLOTS entries, direct-mapped by field pointer, zeroed to start. */
+#define DMM_FIELD_FACTS_SLOTS 512
+struct dmm_field_facts {
+	const struct dmm_field *field;
+	uint16_t len;       /* strlen(abbrev) */
+	uint16_t first_dot; /* index of the abbrev's first '.', or len */
+	uint16_t name;      /* index after the abbrev's last '.' (0 without one) */
+	uint16_t name_len;  /* strlen(field->name) */
+	uint8_t protocol;   /* a protocol node: no '.', not "data" */
+	uint8_t frame;      /* "frame.*" */
+};
+
+const struct dmm_field_facts *dmm_field_facts_fill(struct dmm_field_facts *slot,
+                                                   const struct dmm_field *f);
+
+static inline const struct dmm_field_facts *dmm_field_facts(struct dmm_field_facts *cache,
+                                                            const struct dmm_field *f)
+{
+	unsigned slot = (unsigned)(((uint64_t)(uintptr_t)f * 0x9e3779b97f4a7c15ull) >> 40) %
+	                DMM_FIELD_FACTS_SLOTS;
+	return cache[slot].field == f ? &cache[slot] : dmm_field_facts_fill(&cache[slot], f);
+}
 
 /* Buffer size that holds the complete text of v (dmm_format_value or
  * dmm_format_display), so that long byte strings are never cut. */
@@ -77,20 +125,18 @@ struct dmm_summary {
 	uint32_t serial_at[DMM_OUT_MAX_DEPTH + 1]; /* serial of the open node at each depth */
 	uint32_t addr_node;                        /* serial of the node holding src/dst */
 	struct dmm_summary_addr src, dst;
-	unsigned flagged_depth; /* deepest DMM_F_SUMMARY node so far */
-	int have_flagged_label;
-	char flagged_label[DMM_SUMMARY_LABEL_MAX];
-	const struct dmm_field *protocol_field; /* last protocol node */
+	unsigned flagged_depth;          /* deepest DMM_F_SUMMARY node so far */
+	const char *flagged_label;       /* its label (labels live until end_packet), or NULL */
+	struct dmm_field_facts protocol; /* last protocol node (.field NULL: none) */
 	unsigned protocol_depth;
 	uint32_t protocol_serial;
 	int protocol_is_message; /* it holds summary values itself */
-	char protocol_label[DMM_SUMMARY_LABEL_MAX];
-	int have_message_label; /* its message child was seen */
-	char message_label[DMM_SUMMARY_LABEL_MAX];
-	char protocol[DMM_SUMMARY_LABEL_MAX]; /* its abbrev upper-cased (at the end) */
-	size_t items_len;                     /* name=value and error items */
+	const char *protocol_label;
+	const char *message_label; /* its message child's label, or NULL */
+	size_t items_len;          /* name=value and error items */
 	char items[DMM_SUMMARY_LINE_MAX];
 	char line[DMM_SUMMARY_LINE_MAX + DMM_SUMMARY_LABEL_MAX + 200];
+	struct dmm_field_facts facts[DMM_FIELD_FACTS_SLOTS];
 };
 
 extern const struct dmm_out_ops dmm_summary_ops;
@@ -105,6 +151,7 @@ void dmm_summary_end_packet(struct dmm_summary *s);
 struct dmm_tree {
 	FILE *fp;
 	unsigned depth;
+	struct dmm_field_facts facts[DMM_FIELD_FACTS_SLOTS];
 	char *text; /* formatting buffer, grown when a long value needs it */
 	size_t text_cap;
 };
@@ -116,38 +163,59 @@ void dmm_tree_free(struct dmm_tree *t);
 void dmm_tree_begin_packet(struct dmm_tree *t, const struct dmm_frame *fr);
 void dmm_tree_end_packet(struct dmm_tree *t);
 
-/* ---- json (-T json): one json-c object per packet, one line each ----
+/* ---- json (-T json): one JSON object per packet, one line each ----
  * Each subtree node is an object stored under its field's abbrev in the
  * enclosing object; each value is stored under its abbrev as the
  * dmm_format_value string (JSON integers for DMM_FT_UINT and DMM_FT_BOOL).
  * A key seen again in the same object turns into an array of all its
- * occurrences in emission order (values and nodes alike). When an object's
- * keys were interleaved (a key repeated after another key, e.g. options
- * PadN, MNID, PadN, HNP), the object also gets "dmm.order": the array of its
- * keys in emission order, one entry per occurrence, so that the exact order
- * can be rebuilt. "dmm.error" is added last at top level: "" or the error
- * messages joined by "; " (it is not part of "dmm.order"). */
+ * occurrences in emission order (values and nodes alike), kept at the key's
+ * first position. When an object's keys were interleaved (a key repeated
+ * after another key, e.g. options PadN, MNID, PadN, HNP), the object also
+ * gets "dmm.order": the array of its keys in emission order, one entry per
+ * occurrence, so that the exact order can be rebuilt. "dmm.error" is added
+ * last at top level: "" or the error messages joined by "; " (it is not part
+ * of "dmm.order").
+ *
+ * The packet is built in arrays reused from packet to packet (no allocation
+ * per value). dmm_json_end_packet writes it as text, byte for byte what
+ * json-c prints for the same document (JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE, json-c's string escaping);
+ * dmm_json_take_packet hands it over as json-c objects instead. */
 #define DMM_JSON_ERRORS_MAX 1024
 #define DMM_JSON_ORDER_KEY "dmm.order"
 
 struct json_object;
+struct dmm_json_key;
+struct dmm_json_node;
 
-/* Keys added to one open object, kept to write "dmm.order" when needed. */
-struct dmm_json_level {
-	const char **keys;
-	unsigned n_keys, cap;
-	int interleaved;
+/* Keys seen so far, by abbrev pointer: equal strings share one key record. */
+struct dmm_json_keys {
+	const char **slot_abbrev;
+	struct dmm_json_key **slot_key;
+	unsigned mask, used;
+	struct dmm_json_key **all; /* distinct key records, owned */
+	unsigned n_all;
+	size_t cap_all;
+	size_t max_quoted_len; /* longest quoted key */
 };
 
 struct dmm_json {
 	FILE *fp;
-	struct json_object *root;
-	struct json_object *stack[DMM_OUT_MAX_DEPTH + 1]; /* stack[0] = root */
-	struct dmm_json_level levels[DMM_OUT_MAX_DEPTH + 1];
-	unsigned depth;    /* tracked nesting */
-	unsigned overflow; /* opens beyond DMM_OUT_MAX_DEPTH not yet closed */
-	char *text;
-	size_t text_cap;
+	int active;      /* between begin_packet and end/take */
+	int failed;      /* out of memory during this packet: the packet is dropped */
+	uint32_t packet; /* counts packets, to tell this packet's key chains from older ones */
+	struct dmm_json_node *nodes; /* nodes[0] = the packet's top-level object */
+	uint32_t n_nodes;
+	size_t nodes_cap;
+	char *text; /* string values of this packet */
+	size_t text_len, text_cap;
+	char *line; /* the serialised packet */
+	size_t line_cap;
+	struct dmm_json_keys keys;
+	const struct dmm_json_key *order_key, *error_key;
+	uint32_t stack[DMM_OUT_MAX_DEPTH + 1]; /* open objects, stack[0] = 0 (top level) */
+	unsigned depth;                        /* tracked nesting */
+	unsigned overflow;                     /* opens beyond DMM_OUT_MAX_DEPTH not yet closed */
 	size_t errors_len;
 	char errors[DMM_JSON_ERRORS_MAX];
 };
@@ -157,10 +225,14 @@ extern const struct dmm_backend dmm_json_backend;
 void dmm_json_init(struct dmm_json *j, FILE *fp);
 void dmm_json_free(struct dmm_json *j);
 void dmm_json_begin_packet(struct dmm_json *j, const struct dmm_frame *fr);
-/* Write the packet's object as one line and release it. */
+/* Write the packet's object as one line. */
 void dmm_json_end_packet(struct dmm_json *j);
 /* Finish the packet and hand its object to the caller (json_object_put it). */
 struct json_object *dmm_json_take_packet(struct dmm_json *j);
+/* Append s (n bytes) to buf as json-c escapes a string's contents (quotes, backslash and
+ * control characters escaped, '/' and bytes >= 0x7f as they are); buf must hold 6 * n
+ * bytes. Returns the end of the written text. */
+char *dmm_json_escape(char *buf, const char *s, size_t n);
 
 /* ---- fields (-T fields -e NAME ...): tshark-like columns ---- */
 enum dmm_occurrence {
@@ -202,6 +274,8 @@ struct dmm_fields {
 	int *slot_column;
 	unsigned slot_mask;
 	unsigned slot_shift;
+	char *line; /* the line being written */
+	size_t line_cap;
 };
 
 extern const struct dmm_out_ops dmm_fields_ops;

@@ -33,59 +33,105 @@ static char *format_ipv4(const uint8_t *a, char *q)
 	return q - 1;
 }
 
-/* Same text as glibc inet_ntop(AF_INET6): the first longest run of two or more
- * zero groups becomes "::", IPv4-compatible and -mapped forms end in dotted quad. */
+/* For each set of zero groups (bit i: group i is 0), the first longest run of two or more:
+ * start << 4 | length, or 0 when there is none. */
+static const uint8_t ipv6_zero_run[256] = {
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x00, 0x00, 0x00, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x32, 0x32, 0x32, 0x02, 0x23, 0x23, 0x14, 0x05,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x00, 0x00, 0x00, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x42, 0x42, 0x42, 0x02, 0x42, 0x42, 0x12, 0x03, 0x33, 0x33, 0x33, 0x33, 0x24, 0x24, 0x15, 0x06,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x00, 0x00, 0x00, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x32, 0x32, 0x32, 0x02, 0x23, 0x23, 0x14, 0x05,
+    0x52, 0x52, 0x52, 0x02, 0x52, 0x52, 0x12, 0x03, 0x52, 0x52, 0x52, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x43, 0x43, 0x43, 0x43, 0x43, 0x43, 0x43, 0x03, 0x34, 0x34, 0x34, 0x34, 0x25, 0x25, 0x16, 0x07,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x00, 0x00, 0x00, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x32, 0x32, 0x32, 0x02, 0x23, 0x23, 0x14, 0x05,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x12, 0x03, 0x00, 0x00, 0x00, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x42, 0x42, 0x42, 0x02, 0x42, 0x42, 0x12, 0x03, 0x33, 0x33, 0x33, 0x33, 0x24, 0x24, 0x15, 0x06,
+    0x62, 0x62, 0x62, 0x02, 0x62, 0x62, 0x12, 0x03, 0x62, 0x62, 0x62, 0x02, 0x22, 0x22, 0x13, 0x04,
+    0x62, 0x62, 0x62, 0x02, 0x62, 0x62, 0x12, 0x03, 0x32, 0x32, 0x32, 0x02, 0x23, 0x23, 0x14, 0x05,
+    0x53, 0x53, 0x53, 0x53, 0x53, 0x53, 0x53, 0x03, 0x53, 0x53, 0x53, 0x53, 0x53, 0x53, 0x13, 0x04,
+    0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x35, 0x35, 0x35, 0x35, 0x26, 0x26, 0x17, 0x08,
+};
+
+static char *format_hex16(unsigned w, char *q)
+{
+	if (w >= 0x1000)
+		*q++ = hex_digits[w >> 12];
+	if (w >= 0x100)
+		*q++ = hex_digits[(w >> 8) & 15];
+	if (w >= 0x10)
+		*q++ = hex_digits[(w >> 4) & 15];
+	*q++ = hex_digits[w & 15];
+	return q;
+}
+
+/* Same text as glibc inet_ntop(AF_INET6): the first longest run of two or more zero groups
+ * becomes "::", IPv4-compatible and -mapped forms end in dotted quad. */
 static char *format_ipv6(const uint8_t *a, char *q)
 {
-	unsigned words[8];
-	int best_base = -1, best_len = 0, cur_base = -1, cur_len = 0;
+	unsigned words[8], zeros = 0;
 	for (int i = 0; i < 8; i++) {
 		words[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-		if (words[i] == 0) {
-			if (cur_base < 0) {
-				cur_base = i;
-				cur_len = 1;
-			} else {
-				cur_len++;
-			}
-		} else if (cur_base >= 0) {
-			if (best_base < 0 || cur_len > best_len) {
-				best_base = cur_base;
-				best_len = cur_len;
-			}
-			cur_base = -1;
-		}
+		zeros |= (unsigned)(words[i] == 0) << i;
 	}
-	if (cur_base >= 0 && (best_base < 0 || cur_len > best_len)) {
-		best_base = cur_base;
-		best_len = cur_len;
+	unsigned run = ipv6_zero_run[zeros];
+	int base = run ? (int)(run >> 4) : 8, end = run ? base + (int)(run & 15) : 8;
+	if (base == 0 && (end == 6 || (end == 5 && words[5] == 0xffff))) {
+		memcpy(q, end == 6 ? "::" : "::ffff:", end == 6 ? 2 : 7);
+		return format_ipv4(a + 12, q + (end == 6 ? 2 : 7));
 	}
-	if (best_base >= 0 && best_len < 2)
-		best_base = -1;
-	for (int i = 0; i < 8; i++) {
-		if (best_base >= 0 && i >= best_base && i < best_base + best_len) {
-			if (i == best_base)
-				*q++ = ':';
-			continue;
-		}
-		if (i != 0)
+	for (int i = 0; i < base; i++) {
+		if (i)
 			*q++ = ':';
-		if (i == 6 && best_base == 0 &&
-		    (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
-			return format_ipv4(a + 12, q);
-		unsigned w = words[i];
-		int started = 0;
-		for (int shift = 12; shift >= 0; shift -= 4) {
-			unsigned digit = (w >> shift) & 15;
-			if (digit || started || shift == 0) {
-				*q++ = hex_digits[digit];
-				started = 1;
-			}
-		}
+		q = format_hex16(words[i], q);
 	}
-	if (best_base >= 0 && best_base + best_len == 8)
+	if (run) {
 		*q++ = ':';
+		*q++ = ':';
+	}
+	for (int i = end; i < 8; i++) {
+		if (i != end)
+			*q++ = ':';
+		q = format_hex16(words[i], q);
+	}
 	return q;
+}
+
+int dmm_out_grow_to(void *bufp, size_t *cap, size_t need, size_t first, size_t elem)
+{
+	size_t n = *cap ? *cap : first;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			return -1;
+		n *= 2;
+	}
+	void *old, *grown;
+	memcpy(&old, bufp, sizeof(old));
+	grown = realloc(old, n * elem);
+	if (!grown)
+		return -1;
+	memcpy(bufp, &grown, sizeof(grown));
+	*cap = n;
+	return 0;
+}
+
+__attribute__((noinline)) const struct dmm_field_facts *
+dmm_field_facts_fill(struct dmm_field_facts *slot, const struct dmm_field *f)
+{
+	const char *a = f->abbrev;
+	size_t len = strnlen(a, UINT16_MAX);
+	const char *first = memchr(a, '.', len);
+	const char *last = memrchr(a, '.', len);
+	slot->field = f;
+	slot->len = (uint16_t)len;
+	slot->first_dot = (uint16_t)(first ? first - a : (ptrdiff_t)len);
+	slot->name = (uint16_t)(last ? last - a + 1 : 0);
+	slot->name_len = (uint16_t)strnlen(f->name, UINT16_MAX);
+	/* "data" (undissected payload) is no protocol, as in tshark's Protocol column */
+	slot->protocol = !first && strcmp(a, "data") != 0;
+	slot->frame = len >= 6 && memcmp(a, "frame.", 6) == 0;
+	return slot;
 }
 
 static size_t copy_out(const char *src, size_t n, char *buf, size_t size)
@@ -133,6 +179,16 @@ size_t dmm_out_format_value(const struct dmm_field *f, const struct dmm_value *v
 		*--p = '0';
 		return copy_out(p, (size_t)(end - p), buf, size);
 	}
+	case DMM_FT_ETHER:
+		if (v->len != 6)
+			break;
+		p = tmp;
+		for (int i = 0; i < 6; i++) {
+			*p++ = hex_digits[v->ptr[i] >> 4];
+			*p++ = hex_digits[v->ptr[i] & 15];
+			*p++ = ':';
+		}
+		return copy_out(tmp, 17, buf, size);
 	case DMM_FT_IPV4:
 		if (v->len != 4)
 			break;
@@ -153,6 +209,23 @@ size_t dmm_out_format_value(const struct dmm_field *f, const struct dmm_value *v
 		memcpy(q, p, (size_t)(end - p));
 		q += end - p;
 		return copy_out(text, (size_t)(q - text), buf, size);
+	}
+	case DMM_FT_STRING: {
+		/* printable ASCII as is, others (and '\\') as \xNN, like dmm_format_value */
+		size_t j = 0;
+		for (size_t i = 0; i < v->len && j + 5 < size; i++) {
+			uint8_t ch = v->ptr[i];
+			if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+				buf[j++] = (char)ch;
+			} else {
+				buf[j++] = '\\';
+				buf[j++] = 'x';
+				buf[j++] = hex_digits[ch >> 4];
+				buf[j++] = hex_digits[ch & 15];
+			}
+		}
+		buf[j] = 0;
+		return j;
 	}
 	default:
 		break;
@@ -313,17 +386,7 @@ static int first_column_of(const struct dmm_fields *x, const struct dmm_field *f
 
 static int column_reserve(struct dmm_fields_column *c, size_t more)
 {
-	if (c->len + more <= c->cap)
-		return 0;
-	size_t cap = c->cap ? c->cap : 64;
-	while (cap < c->len + more)
-		cap *= 2;
-	char *text = realloc(c->text, cap);
-	if (!text)
-		return -1;
-	c->text = text;
-	c->cap = cap;
-	return 0;
+	return dmm_out_grow(&c->text, &c->cap, c->len + more, 64, 1);
 }
 
 /* Start a new occurrence in c; returns 0 if it is to be written. */
@@ -404,8 +467,8 @@ int dmm_fields_init(struct dmm_fields *x, FILE *fp, const char *const *names, un
 	else
 		dmm_fields_options_default(&x->opt);
 
-	unsigned bits = 4;
-	while ((1u << bits) < 2 * n + 2)
+	unsigned bits = 8; /* mostly empty: a field not asked for is told at the first slot */
+	while ((1u << bits) < 4 * n + 4)
 		bits++;
 	x->slot_mask = (1u << bits) - 1;
 	x->slot_shift = 64 - bits;
@@ -466,6 +529,9 @@ void dmm_fields_free(struct dmm_fields *x)
 	free(x->columns);
 	free(x->slot_field);
 	free(x->slot_column);
+	free(x->line);
+	x->line = NULL;
+	x->line_cap = 0;
 	x->columns = NULL;
 	x->slot_field = NULL;
 	x->slot_column = NULL;
@@ -482,31 +548,28 @@ void dmm_fields_begin_packet(struct dmm_fields *x, const struct dmm_frame *fr)
 
 void dmm_fields_end_packet(struct dmm_fields *x)
 {
+	/* the whole line in one buffer (the last column's), one fwrite */
+	size_t need = 1;
+	for (unsigned i = 0; i < x->n_columns; i++)
+		need += x->columns[i].len + 3;
+	if (dmm_out_grow(&x->line, &x->line_cap, need, 1024, 1) != 0)
+		return;
+	char *q = x->line;
 	for (unsigned i = 0; i < x->n_columns; i++) {
 		const struct dmm_fields_column *c = &x->columns[i];
 		if (i)
-			putc_unlocked(x->opt.separator, x->fp);
-		if (c->count)
-			write_quoted(x, c->text, c->len);
-		else if (x->opt.quote)
-			write_quoted(x, "", 0);
+			*q++ = x->opt.separator;
+		if (!c->count && !x->opt.quote)
+			continue;
+		if (x->opt.quote)
+			*q++ = x->opt.quote;
+		memcpy(q, c->text, c->len);
+		q += c->len;
+		if (x->opt.quote)
+			*q++ = x->opt.quote;
 	}
-	putc_unlocked('\n', x->fp);
+	*q++ = '\n';
+	fwrite_unlocked(x->line, 1, (size_t)(q - x->line), x->fp);
 }
 
-static void fields_begin_packet(void *ctx, const struct dmm_frame *fr)
-{
-	dmm_fields_begin_packet(ctx, fr);
-}
-
-static void fields_end_packet(void *ctx)
-{
-	dmm_fields_end_packet(ctx);
-}
-
-const struct dmm_backend dmm_fields_backend = {
-    .name = "fields",
-    .ops = &dmm_fields_ops,
-    .begin_packet = fields_begin_packet,
-    .end_packet = fields_end_packet,
-};
+DMM_BACKEND(fields);

@@ -6,29 +6,12 @@
 
 static const char arrow[] = " \xe2\x86\x92 "; /* " → " */
 
-/* Copy a NUL-terminated string into a fixed buffer, cutting it if needed. */
-static void copy_label(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
-/* A protocol node (abbrev without '.'); "data" (undissected payload) does not
- * count, as in tshark's Protocol column. */
-static int is_protocol_node(const struct dmm_field *f)
-{
-	return strchr(f->abbrev, '.') == NULL && strcmp(f->abbrev, "data") != 0;
-}
-
 /* "<protocol>.<name>" with no further '.', e.g. "mip6.bu" under "mip6". */
-static int is_message_node_of(const struct dmm_field *f, const char *protocol_abbrev)
+static int is_message_node_of(const struct dmm_field_facts *f,
+                              const struct dmm_field_facts *protocol)
 {
-	size_t n = strlen(protocol_abbrev);
-	return strncmp(f->abbrev, protocol_abbrev, n) == 0 && f->abbrev[n] == '.' &&
-	       !strchr(f->abbrev + n + 1, '.');
+	return f->first_dot == protocol->len && f->name == f->first_dot + 1 &&
+	       memcmp(f->field->abbrev, protocol->field->abbrev, protocol->len) == 0;
 }
 
 static void summary_open(void *ctx, const struct dmm_field *f, const char *label)
@@ -41,21 +24,20 @@ static void summary_open(void *ctx, const struct dmm_field *f, const char *label
 	if (!label)
 		label = f->name;
 	if ((f->flags & DMM_F_SUMMARY) && depth >= s->flagged_depth) {
-		copy_label(s->flagged_label, sizeof(s->flagged_label), label);
+		s->flagged_label = label;
 		s->flagged_depth = depth;
-		s->have_flagged_label = 1;
 	}
-	if (is_protocol_node(f)) {
-		s->protocol_field = f;
+	const struct dmm_field_facts *info = dmm_field_facts(s->facts, f);
+	if (info->protocol) {
+		s->protocol = *info; /* a copy: the cache slot may be taken by another field */
 		s->protocol_depth = depth;
 		s->protocol_serial = s->node_serial;
-		s->have_message_label = 0;
+		s->message_label = NULL;
 		s->protocol_is_message = 0;
-		copy_label(s->protocol_label, sizeof(s->protocol_label), label);
-	} else if (s->protocol_field && !s->have_message_label && depth == s->protocol_depth + 1 &&
-	           is_message_node_of(f, s->protocol_field->abbrev)) {
-		copy_label(s->message_label, sizeof(s->message_label), label);
-		s->have_message_label = 1;
+		s->protocol_label = label;
+	} else if (s->protocol.field && !s->message_label && depth == s->protocol_depth + 1 &&
+	           is_message_node_of(info, &s->protocol)) {
+		s->message_label = label;
 	}
 }
 
@@ -85,8 +67,9 @@ static void items_append(struct dmm_summary *s, const char *p, size_t n)
 	s->items_len += n;
 }
 
-static void flagged_value(struct dmm_summary *s, const struct dmm_field *f,
-                          const struct dmm_value *v)
+/* Out of line: summary_value stays a test and a return for the many fields not shown. */
+__attribute__((noinline)) static void
+flagged_value(struct dmm_summary *s, const struct dmm_field *f, const struct dmm_value *v)
 {
 	if (f->flags & DMM_F_ADDR) {
 		unsigned d = s->depth <= DMM_OUT_MAX_DEPTH ? s->depth : DMM_OUT_MAX_DEPTH;
@@ -100,26 +83,27 @@ static void flagged_value(struct dmm_summary *s, const struct dmm_field *f,
 		}
 	}
 	/* addresses are shown as src → dst, frame metadata by the line itself */
-	if ((f->flags & DMM_F_SUMMARY) && !(f->flags & DMM_F_ADDR) &&
-	    strncmp(f->abbrev, "frame.", 6) != 0) {
-		/* a protocol node holding summary values is itself the message */
-		if (s->protocol_field && s->depth == s->protocol_depth &&
-		    s->depth <= DMM_OUT_MAX_DEPTH && s->serial_at[s->depth] == s->protocol_serial)
-			s->protocol_is_message = 1;
-		const char *name = strrchr(f->abbrev, '.');
-		name = name ? name + 1 : f->abbrev;
-		size_t name_len = strlen(name);
-		/* room for " name=" and a value cut at 128 octets */
-		if (s->items_len + name_len + 2 + 129 >= sizeof(s->items))
-			return;
-		char *p = s->items + s->items_len;
-		*p++ = ' ';
-		memcpy(p, name, name_len);
-		p += name_len;
-		*p++ = '=';
-		p += dmm_out_format_value(f, v, p, 129);
-		s->items_len = (size_t)(p - s->items);
-	}
+	if (!(f->flags & DMM_F_SUMMARY) || (f->flags & DMM_F_ADDR))
+		return;
+	const struct dmm_field_facts *info = dmm_field_facts(s->facts, f);
+	if (info->frame)
+		return;
+	/* a protocol node holding summary values is itself the message */
+	if (s->protocol.field && s->depth == s->protocol_depth && s->depth <= DMM_OUT_MAX_DEPTH &&
+	    s->serial_at[s->depth] == s->protocol_serial)
+		s->protocol_is_message = 1;
+	const char *name = f->abbrev + info->name;
+	size_t name_len = (size_t)(info->len - info->name);
+	/* room for " name=" and a value cut at 128 octets */
+	if (s->items_len + name_len + 2 + 129 >= sizeof(s->items))
+		return;
+	char *p = s->items + s->items_len;
+	*p++ = ' ';
+	memcpy(p, name, name_len);
+	p += name_len;
+	*p++ = '=';
+	p += dmm_out_format_value(f, v, p, 129);
+	s->items_len = (size_t)(p - s->items);
 }
 
 static void summary_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
@@ -160,12 +144,11 @@ void dmm_summary_begin_packet(struct dmm_summary *s, const struct dmm_frame *fr)
 	s->src.field = NULL;
 	s->dst.field = NULL;
 	s->flagged_depth = 0;
-	s->have_flagged_label = 0;
-	s->protocol_field = NULL;
+	s->flagged_label = NULL;
+	s->protocol.field = NULL;
 	s->protocol_depth = 0;
-	s->have_message_label = 0;
+	s->message_label = NULL;
 	s->protocol_is_message = 0;
-	s->protocol[0] = 0;
 	s->items_len = 0;
 }
 
@@ -199,25 +182,25 @@ void dmm_summary_end_packet(struct dmm_summary *s)
 			p = put_addr(p, &s->dst);
 		}
 	}
-	if (s->protocol_field && !s->have_flagged_label && !s->have_message_label &&
-	    !s->protocol_is_message) {
-		size_t i;
-		const char *abbrev = s->protocol_field->abbrev;
-		for (i = 0; abbrev[i] && i + 1 < sizeof(s->protocol); i++) {
-			char ch = abbrev[i];
-			s->protocol[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
-		}
-		s->protocol[i] = 0;
-	}
-	const char *label = s->have_flagged_label    ? s->flagged_label
-	                    : s->have_message_label  ? s->message_label
+	/* the label, cut like the fixed label buffers of the line */
+	const char *label = s->flagged_label         ? s->flagged_label
+	                    : s->message_label       ? s->message_label
 	                    : s->protocol_is_message ? s->protocol_label
-	                                             : s->protocol;
-	if (label[0]) {
-		n = strlen(label);
+	                                             : NULL;
+	if (label) {
+		n = strnlen(label, DMM_SUMMARY_LABEL_MAX - 1);
+		if (n) {
+			*p++ = ' ';
+			memcpy(p, label, n);
+			p += n;
+		}
+	} else if (s->protocol.field && s->protocol.len) { /* the protocol's abbrev upper-cased */
+		const char *abbrev = s->protocol.field->abbrev;
 		*p++ = ' ';
-		memcpy(p, label, n);
-		p += n;
+		for (n = 0; n < s->protocol.len && n < DMM_SUMMARY_LABEL_MAX - 1; n++) {
+			char ch = abbrev[n];
+			*p++ = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+		}
 	}
 	memcpy(p, s->items, s->items_len);
 	p += s->items_len;
@@ -225,19 +208,4 @@ void dmm_summary_end_packet(struct dmm_summary *s)
 	fwrite_unlocked(s->line, 1, (size_t)(p - s->line), s->fp);
 }
 
-static void summary_begin_packet(void *ctx, const struct dmm_frame *fr)
-{
-	dmm_summary_begin_packet(ctx, fr);
-}
-
-static void summary_end_packet(void *ctx)
-{
-	dmm_summary_end_packet(ctx);
-}
-
-const struct dmm_backend dmm_summary_backend = {
-    .name = "summary",
-    .ops = &dmm_summary_ops,
-    .begin_packet = summary_begin_packet,
-    .end_packet = summary_end_packet,
-};
+DMM_BACKEND(summary);

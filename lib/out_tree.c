@@ -10,8 +10,6 @@
 #define TREE_INDENT 4
 #define TREE_HDR sizeof(size_t)
 
-static const char hex_lower[] = "0123456789abcdef";
-
 static size_t *used_len(struct dmm_tree *t)
 {
 	return (size_t *)(void *)t->text;
@@ -22,18 +20,11 @@ static char *reserve(struct dmm_tree *t, size_t need)
 {
 	size_t len = t->text ? *used_len(t) : 0;
 	size_t total = TREE_HDR + len + need;
-	if (total > t->text_cap) {
-		size_t cap = t->text_cap ? t->text_cap : 4096;
-		while (cap < total)
-			cap *= 2;
-		char *text = realloc(t->text, cap);
-		if (!text)
-			return NULL;
-		if (!t->text)
-			*(size_t *)(void *)text = 0;
-		t->text = text;
-		t->text_cap = cap;
-	}
+	int fresh = !t->text;
+	if (dmm_out_grow(&t->text, &t->text_cap, total, 4096, 1) != 0)
+		return NULL;
+	if (fresh)
+		*used_len(t) = 0;
 	return t->text + TREE_HDR + len;
 }
 
@@ -96,7 +87,7 @@ static void tree_close(void *ctx)
 static void tree_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
 {
 	struct dmm_tree *t = ctx;
-	size_t name_len = strlen(f->name);
+	size_t name_len = dmm_field_facts(t->facts, f)->name_len;
 	if (f->type == DMM_FT_NODE) {
 		put_line(t, f->name, name_len);
 		return;
@@ -121,15 +112,6 @@ static void tree_value(void *ctx, const struct dmm_field *f, const struct dmm_va
 		*p++ = '(';
 		p = put_decimal(p, v->u);
 		*p++ = ')';
-	} else if (f->type == DMM_FT_ETHER) {
-		if (v->len == 6) {
-			for (int i = 0; i < 6; i++) {
-				if (i)
-					*p++ = ':';
-				*p++ = hex_lower[v->ptr[i] >> 4];
-				*p++ = hex_lower[v->ptr[i] & 15];
-			}
-		}
 	} else {
 		p += dmm_out_format_value(f, v, p, bound);
 	}
@@ -202,19 +184,4 @@ void dmm_tree_end_packet(struct dmm_tree *t)
 	}
 }
 
-static void tree_begin_packet(void *ctx, const struct dmm_frame *fr)
-{
-	dmm_tree_begin_packet(ctx, fr);
-}
-
-static void tree_end_packet(void *ctx)
-{
-	dmm_tree_end_packet(ctx);
-}
-
-const struct dmm_backend dmm_tree_backend = {
-    .name = "tree",
-    .ops = &dmm_tree_ops,
-    .begin_packet = tree_begin_packet,
-    .end_packet = tree_end_packet,
-};
+DMM_BACKEND(tree);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define SNAPLEN 262144
+#define LIVE_BUFFER_BYTES (64 << 20) /* kernel capture ring */
 #define LIVE_TIMEOUT_MS 200
 #define STDOUT_BUFFER (1 << 20)
 #define MAX_TBA_SPECS 16
@@ -302,7 +303,10 @@ static pcap_t *open_live(const char *iface, int promiscuous, char *errbuf)
 	pcap_set_snaplen(p, SNAPLEN);
 	pcap_set_promisc(p, promiscuous);
 	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
-	pcap_set_immediate_mode(p, 1);
+	/* Not immediate mode: libpcap then packs packets into TPACKET_V3 blocks instead of
+	 * one snaplen-sized ring slot each, so bursts of signaling (dmm-send --rate max) fit;
+	 * the timeout still delivers a quiet link's packets within LIVE_TIMEOUT_MS. */
+	pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* best effort */
 	int rc = pcap_activate(p);
 	if (rc < 0) {
@@ -356,16 +360,20 @@ struct printer {
 	unsigned out_flags; /* what the dissectors must produce for this backend */
 };
 
-/* The tree shows labels and frame strings, JSON frame strings, fields only what is asked. */
+/* The summary shows flagged values only, the tree labels and frame strings, JSON frame
+ * strings, fields only what is asked. */
 static unsigned printer_out_flags(const struct printer *pr, const struct options *o)
 {
+	if (pr->backend == &dmm_summary_backend)
+		return DMM_OUT_FLAGGED_VALUES;
 	if (pr->backend == &dmm_tree_backend)
 		return DMM_OUT_ALL;
 	if (pr->backend == &dmm_json_backend)
 		return DMM_OUT_FRAME_STRINGS;
 	if (pr->backend == &dmm_fields_backend)
 		for (unsigned i = 0; i < o->n_field_names; i++)
-			if (strncmp(o->field_names[i], "frame.", 6) == 0)
+			if (strcmp(o->field_names[i], "frame.time_epoch") == 0 ||
+			    strcmp(o->field_names[i], "frame.protocols") == 0)
 				return DMM_OUT_FRAME_STRINGS;
 	return 0;
 }

@@ -12,6 +12,9 @@ Usage: /usr/bin/python3 testcases/golden/run_golden.py --build DIR [--update] [-
   (c) NAME        one test per pcaps/TESTLIST line "name pcap expected options...":
                   DIR/dmm-decode -r pcaps/PCAP OPTIONS must print exactly
                   pcaps/expected/EXPECTED (stdout; a crash by signal is a failure).
+  (d) stdin:NAME  the same with the capture on standard input (-r -).
+      pcapng:NAME the same with the capture converted to pcapng (one SHB, one IDB with
+                  if_tsresol, one EPB per packet), read from a file and from stdin.
   --update        rewrite the committed pcaps and the expected files from the current
                   generator and decoder (review the diff by eye before committing).
 
@@ -36,8 +39,9 @@ TESTLIST = os.path.join(PCAPS, "TESTLIST")
 PYTHON = "/usr/bin/python3"
 
 
-def read_pcap(path):
-    """Packets of a classic pcap file as (ts_sec, ts_usec, bytes), any byte order."""
+def read_pcap_records(path):
+    """Header facts and records of a classic pcap file: (linktype, snaplen, nanosecond,
+    [(ts_sec, ts_frac, orig_len, bytes)]), any byte order."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -49,15 +53,48 @@ def read_pcap(path):
         e = ">"
     else:
         raise ValueError("%s: not a pcap file" % path)
-    linktype = struct.unpack(e + "I", data[20:24])[0]
-    pkts = []
+    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    snaplen, linktype = struct.unpack(e + "II", data[16:24])
+    records = []
     off = 24
     while off + 16 <= len(data):
-        sec, usec, incl, _orig = struct.unpack(e + "IIII", data[off:off + 16])
+        sec, frac, incl, orig = struct.unpack(e + "IIII", data[off:off + 16])
         off += 16
-        pkts.append((sec, usec, data[off:off + incl]))
+        records.append((sec, frac, orig, data[off:off + incl]))
         off += incl
-    return linktype, pkts
+    return linktype, snaplen, nano, records
+
+
+def pcapng_block(block_type, body):
+    """One pcapng block (little endian): type, total length, body padded to 32 bits, length."""
+    body += b"\0" * (-len(body) % 4)
+    total = len(body) + 12
+    return struct.pack("<II", block_type, total) + body + struct.pack("<I", total)
+
+
+def pcap_to_pcapng(src, dst):
+    """Write the packets of the classic pcap src as a pcapng file dst (pcapng spec, draft-ietf-
+    opsawg-pcapng: SHB, IDB with if_tsresol 6 or 9, one Enhanced Packet Block each)."""
+    linktype, snaplen, nano, records = read_pcap_records(src)
+    shb = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    tsresol = struct.pack("<HHB", 9, 1, 9 if nano else 6) + b"\0" * 3
+    idb = pcapng_block(1, struct.pack("<HHI", linktype, 0, snaplen) + tsresol +
+                       struct.pack("<HH", 0, 0))
+    units = 10**9 if nano else 10**6
+    blocks = [shb, idb]
+    for sec, frac, orig, pkt in records:
+        ts = sec * units + frac
+        blocks.append(pcapng_block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF,
+                                                  len(pkt), orig) + pkt))
+    with open(dst, "wb") as f:
+        f.write(b"".join(blocks))
+    return len(records)
+
+
+def read_pcap(path):
+    """Packets of a classic pcap file as (ts_sec, ts_usec, bytes), any byte order."""
+    linktype, _snaplen, _nano, records = read_pcap_records(path)
+    return linktype, [(sec, frac, pkt) for sec, frac, _orig, pkt in records]
 
 
 class Runner:
@@ -160,6 +197,40 @@ def run_decoder(build, pcap, opts):
     return p
 
 
+def check_input_forms(r, build, tmp, only):
+    """Every TESTLIST test again with the capture on stdin, and as pcapng (file and stdin)."""
+    env = dict(os.environ, LC_ALL="C", TZ="UTC")
+    decode = os.path.join(build, "dmm-decode")
+    ng_dir = os.path.join(tmp, "pcapng")
+    os.makedirs(ng_dir, exist_ok=True)
+    converted = {}
+    for name, pcap, expected, opts in parse_testlist():
+        if only and only not in name:
+            continue
+        path = os.path.join(EXPECTED, expected)
+        if not os.path.exists(path):
+            continue  # reported by check_testlist
+        with open(path, "rb") as f:
+            want = f.read()
+        src = os.path.join(PCAPS, pcap)
+        if pcap not in converted:
+            converted[pcap] = os.path.join(ng_dir, pcap + "ng")
+            pcap_to_pcapng(src, converted[pcap])
+        ng = converted[pcap]
+        for form, arg, stdin_path in (("stdin", "-", src), ("pcapng", ng, None),
+                                      ("pcapng-stdin", "-", ng)):
+            with open(stdin_path or os.devnull, "rb") as stdin:
+                p = subprocess.run([decode, "-r", arg] + opts, cwd=ROOT, stdin=stdin,
+                                   capture_output=True, env=env)
+            if p.returncode < 0 or p.returncode == 1:
+                r.result("%s:%s" % (form, name), False, "exit %d: %s" % (
+                    p.returncode, p.stderr.decode(errors="replace").strip()))
+                continue
+            same = p.stdout == want
+            r.result("%s:%s" % (form, name), same,
+                     "" if same else "output differs from pcaps/expected/%s" % expected)
+
+
 def check_testlist(r, build, update, only):
     names = set()
     for name, pcap, expected, opts in parse_testlist():
@@ -218,6 +289,8 @@ def main():
             check_scapy(r, gen_dir, tmp)
         if os.path.exists(os.path.join(build, "dmm-decode")):
             check_testlist(r, build, a.update, a.only)
+            if not a.update:
+                check_input_forms(r, build, tmp, a.only)
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 1 if r.failed else 0
 

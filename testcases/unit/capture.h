@@ -8,10 +8,13 @@
 #include <string.h>
 
 struct capture {
-	char text[16384]; /* one "abbrev=value\n" per field, "{abbrev\n" / "}\n" per node */
+	/* one "abbrev=value\n" per field, "{abbrev\n" / "}\n" per node, "!message\n" per error */
+	char text[65536];
 	size_t len;
-	char errors[1024];
+	char errors[1024]; /* the error messages joined by "; " */
 	int depth;
+	int unlabeled;  /* nodes opened without a label */
+	int unbalanced; /* closes without an open node */
 };
 
 static void capture_put(struct capture *cap, const char *s)
@@ -26,6 +29,8 @@ static void capture_put(struct capture *cap, const char *s)
 static void capture_open(void *ctx, const struct dmm_field *f, const char *label)
 {
 	struct capture *cap = ctx;
+	if (!label)
+		cap->unlabeled++;
 	capture_put(cap, "{");
 	capture_put(cap, f->abbrev);
 	capture_put(cap, "\n");
@@ -35,6 +40,8 @@ static void capture_open(void *ctx, const struct dmm_field *f, const char *label
 static void capture_close(void *ctx)
 {
 	struct capture *cap = ctx;
+	if (cap->depth == 0)
+		cap->unbalanced++;
 	capture_put(cap, "}\n");
 	cap->depth--;
 }
@@ -54,6 +61,9 @@ static void capture_error(void *ctx, const char *msg)
 {
 	struct capture *cap = ctx;
 	size_t used = strlen(cap->errors);
+	capture_put(cap, "!");
+	capture_put(cap, msg);
+	capture_put(cap, "\n");
 	snprintf(cap->errors + used, sizeof(cap->errors) - used, "%s%s", used ? "; " : "", msg);
 }
 
@@ -87,6 +97,73 @@ static inline int capture_count(const struct capture *cap, const char *abbrev)
 		if (s == cap->text || s[-1] == '\n')
 			n++;
 	return n;
+}
+
+/* The nth (0-based) value of abbrev, or NULL; the text stays valid until the next call. */
+static inline const char *capture_value_of(const struct capture *cap, const char *abbrev,
+                                           unsigned nth)
+{
+	static char value[1024];
+	size_t n = strlen(abbrev);
+	for (const char *line = cap->text, *end; (end = strchr(line, '\n')) != NULL;
+	     line = end + 1) {
+		if (strncmp(line, abbrev, n) != 0 || line[n] != '=' || nth-- != 0)
+			continue;
+		size_t len = (size_t)(end - line) - n - 1;
+		if (len >= sizeof(value))
+			len = sizeof(value) - 1;
+		memcpy(value, line + n + 1, len);
+		value[len] = 0;
+		return value;
+	}
+	return NULL;
+}
+
+/* Count the lines of the capture that are prefix followed by the text start. */
+static inline unsigned capture_count_lines(const struct capture *cap, char prefix,
+                                           const char *start, int whole)
+{
+	unsigned count = 0;
+	size_t n = strlen(start);
+	for (const char *line = cap->text, *end; (end = strchr(line, '\n')) != NULL; line = end + 1)
+		count += line[0] == prefix && strncmp(line + 1, start, n) == 0 &&
+		         (!whole || line + 1 + n == end);
+	return count;
+}
+
+/* Count the nodes named abbrev. */
+static inline unsigned capture_count_nodes(const struct capture *cap, const char *abbrev)
+{
+	return capture_count_lines(cap, '{', abbrev, 1);
+}
+
+/* Count the errors whose message starts with prefix. */
+static inline unsigned capture_count_errors(const struct capture *cap, const char *prefix)
+{
+	return capture_count_lines(cap, '!', prefix, 0);
+}
+
+/* The top-level nodes in order, joined by ':' (the layer chain); valid until the next call. */
+static inline const char *capture_top_nodes(const struct capture *cap)
+{
+	static char chain[512];
+	size_t len = 0;
+	int depth = 0;
+	chain[0] = 0;
+	for (const char *line = cap->text, *end; (end = strchr(line, '\n')) != NULL;
+	     line = end + 1) {
+		if (line[0] == '{' && depth++ == 0 &&
+		    len + (size_t)(end - line) + 1 < sizeof(chain)) {
+			if (len)
+				chain[len++] = ':';
+			memcpy(chain + len, line + 1, (size_t)(end - line) - 1);
+			len += (size_t)(end - line) - 1;
+			chain[len] = 0;
+		} else if (line[0] == '}') {
+			depth--;
+		}
+	}
+	return chain;
 }
 
 #endif

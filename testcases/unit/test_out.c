@@ -7,7 +7,9 @@
 
 #include "out.h"
 
+#include <dirent.h>
 #include <json-c/json.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +315,27 @@ static void test_fast_format_matches_dmm_format_value(void **state)
 	check_fast_format(&prefix4, &p4);
 	struct dmm_value short6 = {.ptr = addr_mag, .len = 4};
 	check_fast_format(F_SRC, &short6);
+
+	static const struct dmm_field ether = {"x.mac", "mac", DMM_FT_ETHER, 0, 0, NULL};
+	static const uint8_t mac[6] = {0x02, 0xab, 0x00, 0xff, 0x10, 0x9c};
+	for (size_t len = 5; len <= 7; len++) {
+		struct dmm_value v = {.ptr = mac, .len = len < 7 ? len : 6};
+		check_fast_format(&ether, &v);
+	}
+	/* text: printable ASCII kept, the rest and '\\' as \xNN, cut like dmm_format_value */
+	for (int i = 0; i < 2000; i++) {
+		uint8_t octets[40];
+		size_t n = (size_t)rand() % sizeof(octets);
+		for (size_t k = 0; k < n; k++)
+			octets[k] = (uint8_t)(rand() % 3 ? 0x20 + rand() % 0x60 : rand());
+		struct dmm_value v = {.ptr = octets, .len = n};
+		size_t size = 1 + (size_t)rand() % 128;
+		char fast[128], slow[128];
+		size_t nf = dmm_out_format_value(F_NAI, &v, fast, size);
+		size_t ns = dmm_format_value(F_NAI, &v, slow, size);
+		assert_int_equal(nf, ns);
+		assert_string_equal(fast, slow);
+	}
 
 	/* cut at the buffer size like dmm_format_value */
 	char small[4];
@@ -630,6 +653,381 @@ static void test_json_order_unbalanced(void **state)
 	capture_close(&c);
 }
 
+/* ---- json: the streamed text against json-c ---- */
+
+#define JSON_C_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* dmm_json_escape(s) must be json-c's text of the string s without its quotes. */
+static void check_escape(const char *s, size_t n)
+{
+	struct json_object *o = json_object_new_string_len(s, (int)n);
+	size_t want_len = 0;
+	const char *want = json_object_to_json_string_length(o, JSON_C_FLAGS, &want_len);
+	char *got = malloc(6 * n + 1);
+	assert_non_null(got);
+	size_t got_len = (size_t)(dmm_json_escape(got, s, n) - got);
+	assert_int_equal(got_len + 2, want_len);
+	assert_memory_equal(got, want + 1, got_len);
+	free(got);
+	json_object_put(o);
+}
+
+static void test_json_escape_matches_json_c(void **state)
+{
+	for (int c = 0; c < 256; c++) {
+		const char s[3] = {'a', (char)c, 'z'};
+		check_escape(s, sizeof(s));
+	}
+	srand(7);
+	for (int i = 0; i < 5000; i++) {
+		char s[48];
+		size_t n = (size_t)rand() % sizeof(s);
+		for (size_t k = 0; k < n; k++)
+			s[k] = (char)(rand() % 4 ? rand() % 256 : "\"\\/\x7f\x01\n"[rand() % 6]);
+		check_escape(s, n);
+	}
+}
+
+/* Reference: the packet built directly as json-c objects, key by key, the way the JSON
+ * output is specified in out.h; the streamed text must be what json-c prints for it. */
+#define REF_KEYS_MAX 1024
+
+struct ref_level {
+	const char *keys[REF_KEYS_MAX];
+	unsigned n;
+	int interleaved;
+};
+
+struct ref_json {
+	struct json_object *stack[DMM_OUT_MAX_DEPTH + 1];
+	struct ref_level levels[DMM_OUT_MAX_DEPTH + 1];
+	unsigned depth, overflow;
+	size_t errors_len;
+	char errors[DMM_JSON_ERRORS_MAX];
+};
+
+static void ref_add(struct ref_json *r, const char *key, struct json_object *val)
+{
+	struct json_object *obj = r->stack[r->depth], *old;
+	struct ref_level *l = &r->levels[r->depth];
+	if (json_object_object_get_ex(obj, key, &old)) {
+		if (strcmp(l->keys[l->n - 1], key) != 0)
+			l->interleaved = 1;
+		if (json_object_is_type(old, json_type_array)) {
+			json_object_array_add(old, val);
+		} else {
+			struct json_object *arr = json_object_new_array();
+			json_object_array_add(arr, json_object_get(old));
+			json_object_array_add(arr, val);
+			json_object_object_add(obj, key, arr);
+		}
+	} else {
+		json_object_object_add(obj, key, val);
+	}
+	assert_true(l->n < REF_KEYS_MAX);
+	l->keys[l->n++] = key;
+}
+
+static void ref_finish(struct ref_json *r, unsigned depth)
+{
+	struct ref_level *l = &r->levels[depth];
+	if (!l->interleaved)
+		return;
+	struct json_object *order = json_object_new_array();
+	for (unsigned i = 0; i < l->n; i++)
+		json_object_array_add(order, json_object_new_string(l->keys[i]));
+	json_object_object_add(r->stack[depth], DMM_JSON_ORDER_KEY, order);
+}
+
+static void ref_open(void *ctx, const struct dmm_field *f, const char *label)
+{
+	struct ref_json *r = ctx;
+	if (r->depth >= DMM_OUT_MAX_DEPTH) {
+		r->overflow++;
+		return;
+	}
+	struct json_object *node = json_object_new_object();
+	ref_add(r, f->abbrev, node);
+	r->stack[++r->depth] = node;
+	r->levels[r->depth].n = 0;
+	r->levels[r->depth].interleaved = 0;
+}
+
+static void ref_close(void *ctx)
+{
+	struct ref_json *r = ctx;
+	if (r->overflow)
+		r->overflow--;
+	else if (r->depth > 0)
+		ref_finish(r, r->depth--);
+}
+
+static void ref_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
+{
+	struct ref_json *r = ctx;
+	if (f->type == DMM_FT_UINT || f->type == DMM_FT_BOOL) {
+		ref_add(r, f->abbrev,
+		        json_object_new_uint64(f->type == DMM_FT_BOOL ? v->u != 0 : v->u));
+		return;
+	}
+	size_t size = dmm_out_value_bound(f, v);
+	char *text = malloc(size);
+	assert_non_null(text);
+	size_t n = dmm_format_value(f, v, text, size);
+	ref_add(r, f->abbrev, json_object_new_string_len(text, (int)n));
+	free(text);
+}
+
+static void ref_error(void *ctx, const char *msg)
+{
+	struct ref_json *r = ctx;
+	int n = snprintf(r->errors + r->errors_len, sizeof(r->errors) - r->errors_len, "%s%s",
+	                 r->errors_len ? "; " : "", msg);
+	r->errors_len = strlen(r->errors);
+	(void)n;
+}
+
+static const struct dmm_out_ops ref_ops = {ref_open, ref_close, ref_value, ref_error};
+
+static struct ref_json *ref_begin(void)
+{
+	struct ref_json *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	r->stack[0] = json_object_new_object();
+	return r;
+}
+
+static struct json_object *ref_take(struct ref_json *r)
+{
+	for (unsigned d = r->depth + 1; d-- > 0;)
+		ref_finish(r, d);
+	struct json_object *root = r->stack[0];
+	json_object_object_add(root, "dmm.error",
+	                       json_object_new_string_len(r->errors, (int)r->errors_len));
+	free(r);
+	return root;
+}
+
+typedef void (*emit_arg_fn)(struct dmm_out *o, void *arg);
+
+/* The same packet through the streamed text (js), the json-c objects (jt) and the
+ * reference: three identical texts, and the streamed text parses back to the reference. */
+static void check_json_paths(struct dmm_json *js, struct dmm_json *jt, uint64_t number,
+                             unsigned flags, emit_arg_fn emit, void *arg)
+{
+	struct dmm_frame fr = {.number = number, .linktype = 1};
+	struct capture c;
+	capture_open(&c);
+	js->fp = c.fp;
+	struct dmm_out out = {&dmm_json_ops, js, 0, flags};
+	dmm_json_begin_packet(js, &fr);
+	emit(&out, arg);
+	dmm_json_end_packet(js);
+	const char *streamed = capture_text(&c);
+	size_t streamed_len = c.len;
+	assert_true(streamed_len > 0 && streamed[streamed_len - 1] == '\n');
+
+	struct dmm_out out_take = {&dmm_json_ops, jt, 0, flags};
+	dmm_json_begin_packet(jt, &fr);
+	emit(&out_take, arg);
+	struct json_object *taken = dmm_json_take_packet(jt);
+	assert_non_null(taken);
+
+	struct ref_json *r = ref_begin();
+	struct dmm_out out_ref = {&ref_ops, r, 0, flags};
+	emit(&out_ref, arg);
+	struct json_object *ref = ref_take(r);
+
+	size_t ref_len = 0, taken_len = 0;
+	const char *ref_text = json_object_to_json_string_length(ref, JSON_C_FLAGS, &ref_len);
+	const char *taken_text = json_object_to_json_string_length(taken, JSON_C_FLAGS, &taken_len);
+	if (streamed_len != ref_len + 1 || memcmp(streamed, ref_text, ref_len) != 0)
+		fail_msg("packet %llu:\nstreamed  %.*s\nreference %s", (unsigned long long)number,
+		         (int)streamed_len, streamed, ref_text);
+	assert_int_equal(taken_len, ref_len);
+	assert_memory_equal(taken_text, ref_text, ref_len);
+
+	struct json_tokener *tok = json_tokener_new_ex(2 * DMM_OUT_MAX_DEPTH + 8);
+	struct json_object *parsed = json_tokener_parse_ex(tok, streamed, (int)streamed_len - 1);
+	assert_int_equal(json_tokener_get_error(tok), json_tokener_success);
+	assert_non_null(parsed);
+	assert_true(json_object_equal(parsed, ref));
+	size_t parsed_len = 0;
+	const char *parsed_text =
+	    json_object_to_json_string_length(parsed, JSON_C_FLAGS, &parsed_len);
+	assert_int_equal(parsed_len, ref_len);
+	assert_memory_equal(parsed_text, ref_text, ref_len);
+
+	json_tokener_free(tok);
+	json_object_put(parsed);
+	json_object_put(ref);
+	json_object_put(taken);
+	capture_close(&c);
+}
+
+static void emit_fn_arg(struct dmm_out *o, void *arg)
+{
+	((emit_fn)arg)(o);
+}
+
+static void test_json_paths_on_synthetic_packets(void **state)
+{
+	static const emit_fn emits[] = {emit_pbu,
+	                                emit_tunneled_reply_with_errors,
+	                                emit_plain,
+	                                emit_mh_bu,
+	                                emit_mip4_request,
+	                                emit_udp_data,
+	                                emit_sibling_tunnel,
+	                                emit_long_unknown,
+	                                emit_three_options_and_deep_nesting,
+	                                emit_unbalanced_interleaved};
+	struct dmm_json js, jt;
+	dmm_json_init(&js, NULL);
+	dmm_json_init(&jt, NULL);
+	for (unsigned round = 0; round < 2; round++) /* the second time on reused arrays */
+		for (size_t i = 0; i < sizeof(emits) / sizeof(emits[0]); i++)
+			check_json_paths(&js, &jt, i + 1, DMM_OUT_ALL, emit_fn_arg,
+			                 (void *)emits[i]);
+	dmm_json_free(&js);
+	dmm_json_free(&jt);
+}
+
+/* Random packets: repeats, interleaving, nesting beyond the tracked depth, unbalanced
+ * ends, values under "dmm.error" and "dmm.order", one key text under two field pointers,
+ * keys and error messages that need escaping. */
+static const char dup_seq_abbrev[] = "tstmsg.seq";
+static const struct dmm_field random_values[] = {
+    {"tstmsg.seq", "Sequence", DMM_FT_UINT, 0, 0, NULL},
+    {dup_seq_abbrev, "Sequence (same key)", DMM_FT_UINT, 0, 0, NULL},
+    {"tstmsg.flag.a", "Flag", DMM_FT_BOOL, 0, 0, NULL},
+    {"tstmsg.spi", "SPI", DMM_FT_HEX, 8, 0, NULL},
+    {"tstmsg.nai", "NAI", DMM_FT_STRING, 0, 0, NULL},
+    {"tstmsg.hnp", "Prefix", DMM_FT_PREFIX6, 0, 0, NULL},
+    {"tst.src", "Address", DMM_FT_IPV6, 0, 0, NULL},
+    {"tst.mac", "MAC", DMM_FT_ETHER, 0, 0, NULL},
+    {"dmm.error", "Error as a value", DMM_FT_STRING, 0, 0, NULL},
+    {"dmm.order", "Order as a value", DMM_FT_STRING, 0, 0, NULL},
+    {"odd\"key\\\x01\x1f/\xc3\xa9\xff", "Odd key", DMM_FT_BYTES, 0, 0, NULL},
+};
+static const struct dmm_field random_nodes[] = {
+    {"tstmsg", "Message", DMM_FT_NODE, 0, 0, NULL},
+    {"tstmsg.opt", "Option", DMM_FT_NODE, 0, 0, NULL},
+    {"tstmsg.seq", "Sequence as a node", DMM_FT_NODE, 0, 0, NULL},
+    {"dmm.order", "Order as a node", DMM_FT_NODE, 0, 0, NULL},
+};
+
+static uint8_t random_octets[4096];
+
+static void emit_random(struct dmm_out *o, void *arg)
+{
+	unsigned seed = *(unsigned *)arg;
+	srand(seed);
+	unsigned events = (unsigned)rand() % 80;
+	if (seed % 16 == 0)
+		for (unsigned i = 0; i < DMM_OUT_MAX_DEPTH + 3; i++)
+			dmm_open(o, &random_nodes[rand() % 4], NULL);
+	for (unsigned e = 0; e < events; e++) {
+		int what = rand() % 10;
+		if (what < 3) {
+			dmm_open(o, &random_nodes[rand() % 4], NULL);
+		} else if (what < 5) {
+			dmm_close(o);
+		} else if (what < 9) {
+			const struct dmm_field *f = &random_values[rand() % 11];
+			const uint8_t *p = random_octets + rand() % 2048;
+			struct dmm_value v = {
+			    .u = (uint64_t)rand() << 33 ^ (uint64_t)rand(),
+			    .ptr = p,
+			    .len = f->type == DMM_FT_IPV6 || f->type == DMM_FT_PREFIX6
+			               ? 16
+			               : (f->type == DMM_FT_ETHER ? 6 : rand() % 24),
+			    .plen = (uint8_t)(rand() % 129)};
+			if (rand() % 8 == 0)
+				v.u = UINT64_MAX;
+			o->ops->value(o->ctx, f, &v);
+		} else {
+			char msg[24];
+			size_t n = (size_t)rand() % (sizeof(msg) - 1);
+			for (size_t k = 0; k < n; k++)
+				msg[k] = (char)(1 + rand() % 255);
+			msg[n] = 0;
+			dmm_error(o, msg);
+		}
+	}
+}
+
+static void test_json_paths_on_random_packets(void **state)
+{
+	srand(11);
+	for (size_t i = 0; i < sizeof(random_octets); i++)
+		random_octets[i] = (uint8_t)rand();
+	struct dmm_json js, jt;
+	dmm_json_init(&js, NULL);
+	dmm_json_init(&jt, NULL);
+	for (unsigned seed = 1; seed <= 3000; seed++)
+		check_json_paths(&js, &jt, seed, DMM_OUT_ALL, emit_random, &seed);
+	dmm_json_free(&js);
+	dmm_json_free(&jt);
+}
+
+/* Every frame of every golden capture (pcaps/, or $DMM_PCAPS) through the three paths. */
+struct pcap_frame {
+	struct dmm_frame fr;
+	const uint8_t *data;
+};
+
+static void emit_frame(struct dmm_out *o, void *arg)
+{
+	struct pcap_frame *pf = arg;
+	dmm_dissect_frame(&pf->fr, pf->data, o);
+}
+
+static void test_json_paths_on_golden_pcaps(void **state)
+{
+	const char *dir = getenv("DMM_PCAPS") ? getenv("DMM_PCAPS") : "pcaps";
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_msg("cannot open %s (run from the source tree or set DMM_PCAPS)", dir);
+	struct dmm_json js, jt;
+	dmm_json_init(&js, NULL);
+	dmm_json_init(&jt, NULL);
+	unsigned files = 0, frames = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n < 6 || strcmp(e->d_name + n - 5, ".pcap") != 0)
+			continue;
+		char path[4096], errbuf[PCAP_ERRBUF_SIZE];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		pcap_t *p = pcap_open_offline_with_tstamp_precision(
+		    path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		if (!p)
+			fail_msg("%s: %s", path, errbuf);
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		struct pcap_frame pf = {.fr = {.linktype = pcap_datalink(p)}};
+		while (pcap_next_ex(p, &hdr, &data) == 1) {
+			pf.fr.number++;
+			pf.fr.ts_sec = hdr->ts.tv_sec;
+			pf.fr.ts_nsec = (uint32_t)hdr->ts.tv_usec;
+			pf.fr.caplen = hdr->caplen;
+			pf.fr.wirelen = hdr->len;
+			pf.data = data;
+			check_json_paths(&js, &jt, pf.fr.number, DMM_OUT_FRAME_STRINGS, emit_frame,
+			                 &pf);
+			frames++;
+		}
+		pcap_close(p);
+		files++;
+	}
+	closedir(d);
+	dmm_json_free(&js);
+	dmm_json_free(&jt);
+	assert_true(files >= 20);
+	assert_true(frames >= 100);
+}
+
 /* ---- fields ---- */
 
 static void test_fields_columns(void **state)
@@ -771,6 +1169,10 @@ int main(void)
 	    cmocka_unit_test(test_json_order_and_depth),
 	    cmocka_unit_test(test_json_interleaved_order),
 	    cmocka_unit_test(test_json_order_unbalanced),
+	    cmocka_unit_test(test_json_escape_matches_json_c),
+	    cmocka_unit_test(test_json_paths_on_synthetic_packets),
+	    cmocka_unit_test(test_json_paths_on_random_packets),
+	    cmocka_unit_test(test_json_paths_on_golden_pcaps),
 	    cmocka_unit_test(test_fields_columns),
 	    cmocka_unit_test(test_fields_options),
 	    cmocka_unit_test(test_fields_unknown_name),

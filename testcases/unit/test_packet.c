@@ -10,119 +10,37 @@
 #include "mh.h"
 #include "packet.h"
 
+#include "capture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------- capturing dmm_out */
 
-enum record_kind { REC_OPEN, REC_CLOSE, REC_VALUE, REC_ERROR };
+/* The last dissection's capture (capture.h). */
+static struct capture captured;
+static struct dmm_out cap_out;
 
-struct record {
-	int kind;
-	const char *abbrev; /* field abbrev (open/value) */
-	char text[512];     /* formatted value or error message */
-};
-
-#define MAX_RECORDS 4096
-static struct record records[MAX_RECORDS];
-static unsigned n_records;
-static int open_depth;
-
-static struct record *add_record(int kind, const char *abbrev)
+/* Every node of a capture is labelled (DMM_OUT_ALL) and no close comes without an open. */
+static int capture_clean(void **state)
 {
-	if (n_records == MAX_RECORDS)
-		fail_msg("too many records");
-	struct record *r = &records[n_records++];
-	r->kind = kind;
-	r->abbrev = abbrev;
-	r->text[0] = 0;
-	return r;
+	return captured.unlabeled || captured.unbalanced ? -1 : 0;
 }
 
-static void cap_open(void *ctx, const struct dmm_field *f, const char *label)
-{
-	assert_non_null(label);
-	add_record(REC_OPEN, f->abbrev);
-	open_depth++;
-}
-
-static void cap_close(void *ctx)
-{
-	add_record(REC_CLOSE, NULL);
-	open_depth--;
-	assert_true(open_depth >= 0);
-}
-
-static void cap_value(void *ctx, const struct dmm_field *f, const struct dmm_value *v)
-{
-	struct record *r = add_record(REC_VALUE, f->abbrev);
-	dmm_format_value(f, v, r->text, sizeof(r->text));
-}
-
-static void cap_error(void *ctx, const char *msg)
-{
-	struct record *r = add_record(REC_ERROR, NULL);
-	snprintf(r->text, sizeof(r->text), "%s", msg);
-}
-
-static const struct dmm_out_ops capture_ops = {cap_open, cap_close, cap_value, cap_error};
-static struct dmm_out capture_out = {&capture_ops, NULL, 0, DMM_OUT_ALL};
-
+/* A fresh capture, after checking the previous one. */
 static struct dmm_out *capture_reset(void)
 {
-	n_records = 0;
-	open_depth = 0;
-	capture_out.errors = 0;
-	return &capture_out;
+	assert_int_equal(captured.unlabeled, 0);
+	assert_int_equal(captured.unbalanced, 0);
+	cap_out = capture_out(&captured);
+	return &cap_out;
 }
 
-/* nth (0-based) value of abbrev, or NULL. */
-static const char *value_of(const char *abbrev, unsigned nth)
-{
-	for (unsigned i = 0; i < n_records; i++)
-		if (records[i].kind == REC_VALUE && strcmp(records[i].abbrev, abbrev) == 0 &&
-		    nth-- == 0)
-			return records[i].text;
-	return NULL;
-}
-
-static unsigned count_nodes(const char *abbrev)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < n_records; i++)
-		n += records[i].kind == REC_OPEN && strcmp(records[i].abbrev, abbrev) == 0;
-	return n;
-}
-
-static unsigned count_errors(const char *prefix)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < n_records; i++)
-		n += records[i].kind == REC_ERROR &&
-		     strncmp(records[i].text, prefix, strlen(prefix)) == 0;
-	return n;
-}
-
-/* The top-level nodes in order, joined by ':' (the layer chain). */
-static const char *top_nodes(void)
-{
-	static char chain[512];
-	size_t len = 0;
-	int depth = 0;
-	chain[0] = 0;
-	for (unsigned i = 0; i < n_records; i++) {
-		if (records[i].kind == REC_OPEN) {
-			if (depth == 0)
-				len += (size_t)snprintf(chain + len, sizeof(chain) - len, "%s%s",
-				                        len ? ":" : "", records[i].abbrev);
-			depth++;
-		} else if (records[i].kind == REC_CLOSE) {
-			depth--;
-		}
-	}
-	return chain;
-}
+#define value_of(abbrev, nth) capture_value_of(&captured, abbrev, nth)
+#define count_nodes(abbrev) capture_count_nodes(&captured, abbrev)
+#define count_errors(prefix) capture_count_errors(&captured, prefix)
+#define top_nodes() capture_top_nodes(&captured)
 
 #define assert_value(abbrev, expected) assert_value_nth(abbrev, 0, expected)
 #define assert_value_nth(abbrev, nth, expected)                                                    \
@@ -180,7 +98,7 @@ static void dissect_frame_buf(int linktype, const uint8_t *p, size_t len)
 	                       .caplen = (uint32_t)len,
 	                       .wirelen = (uint32_t)len};
 	dmm_dissect_frame(&fr, p, capture_reset());
-	assert_int_equal(open_depth, 0);
+	assert_int_equal(captured.depth, 0);
 }
 
 /* Build Ethernet / IPv4 / GRE(key, seq, checksum) / IPv6 / IPv6 (no next header). */
@@ -250,7 +168,7 @@ static void test_ipv6_hao_mh(void **state)
 	assert_value("ipv6.opt.mipv6.home_address", "2001:db8:5::5");
 	assert_string_equal(top_nodes(), "frame:eth:ipv6:mip6");
 	assert_value("mip6.csum.status", "good");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 
 	/* Without the HAO's address the checksum would not verify. */
 	wb_init(&w, buf, sizeof(buf));
@@ -297,7 +215,7 @@ static void test_ipv4_header(void **state)
 	assert_value("ip.dst", "10.0.0.2");
 	assert_value("ip.options", "94040000");
 	assert_value("data.data", "010203");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 
 	/* Non-first fragment: payload not dissected further. */
 	wb_init(&w, buf, sizeof(buf));
@@ -348,7 +266,7 @@ static void test_udp_checksums(void **state)
 	assert_value("frame.protocols", "ipv6:ipv6.dstopts:udp:data");
 	assert_value("ipv6.nxt", "60");
 	assert_value("ipv6.dstopts.nxt", "17");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 }
 
 static void test_gre_nested(void **state)
@@ -371,7 +289,7 @@ static void test_gre_nested(void **state)
 	assert_value_nth("ipv6.src", 1, "2001:db8:5::5");
 	assert_value_nth("ipv6.nxt", 1, "59");
 	assert_value_nth("ipv6.plen", 0, "40");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 
 	/* A corrupted GRE payload octet breaks the GRE checksum. */
 	buf[len - 1] ^= 1;
@@ -403,16 +321,16 @@ static void test_depth_limit(void **state)
 	size_t len = build_ipv6_tunnels(buf, sizeof(buf), 8);
 	dmm_dissect_ip(buf, len, 0, capture_reset());
 	assert_int_equal(count_nodes("ipv6"), 9);
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 	assert_value("data.data", "deadbeef");
 
 	len = build_ipv6_tunnels(buf, sizeof(buf), 9);
 	dmm_dissect_ip(buf, len, 0, capture_reset());
 	assert_int_equal(count_nodes("ipv6"), 9);
 	assert_int_equal(count_errors("invalid: tunnel nesting deeper than 8"), 1);
-	assert_int_equal(capture_out.errors, 1);
+	assert_int_equal(cap_out.errors, 1);
 	assert_int_equal(strlen(value_of("data.data", 0)), 2 * (40 + 4));
-	assert_int_equal(open_depth, 0);
+	assert_int_equal(captured.depth, 0);
 
 	/* The same limit through the frame entry point. */
 	dissect_frame_buf(229, buf, len);
@@ -432,7 +350,7 @@ static void check_every_truncation(int linktype, const uint8_t *buf, size_t len,
 		dissect_frame_buf(linktype, copy, cut);
 		if (count_errors("truncated") == 0)
 			fail_msg("cut at %zu of %zu: no truncated error", cut, len);
-		if (strict && (unsigned)capture_out.errors != count_errors("truncated"))
+		if (strict && (unsigned)cap_out.errors != count_errors("truncated"))
 			fail_msg("cut at %zu of %zu: other errors", cut, len);
 		free(copy);
 	}
@@ -528,7 +446,7 @@ static void test_udp5436_and_5437(void **state)
 	dissect_frame_buf(101, buf, w.len);
 	assert_value("frame.protocols", "raw:ip:udp:mipv6");
 	assert_int_equal(count_nodes("mip6"), 1);
-	assert_int_equal(capture_out.errors, 0); /* RFC 5844: the MH checksum is ignored */
+	assert_int_equal(cap_out.errors, 0); /* RFC 5844: the MH checksum is ignored */
 
 	/* RFC 5844 data port: an inner IPv4 packet right after UDP. */
 	uint8_t inner[64];
@@ -582,7 +500,7 @@ static void test_minimal_encapsulation(void **state)
 	assert_value("minenc.s_flag", "0");
 	assert_null(value_of("minenc.src", 0));
 	assert_value("data.data", "abcd");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 }
 
 static void test_ipv6_extension_headers(void **state)
@@ -623,7 +541,7 @@ static void test_ipv6_extension_headers(void **state)
 	assert_value("ipv6.fraghdr.more", "1");
 	assert_value("ipv6.fraghdr.ident", "0x00001234");
 	assert_value("mip6.csum.status", "good");
-	assert_int_equal(capture_out.errors, 0);
+	assert_int_equal(cap_out.errors, 0);
 
 	/* A non-first fragment is shown as data. */
 	size_t frag_at = 40 + 8 + 24;
@@ -763,7 +681,7 @@ static void test_ip_in_ip_and_udp_errors(void **state)
 	buf[25] = 40;
 	dissect_frame_buf(101, buf, w.len);
 	assert_int_equal(count_errors("truncated"), 1);
-	assert_int_equal(capture_out.errors, 1);
+	assert_int_equal(cap_out.errors, 1);
 
 	/* GRE version 1 is invalid. */
 	wb_init(&w, buf, sizeof(buf));
@@ -838,5 +756,5 @@ int main(void)
 	    cmocka_unit_test(test_builders_overflow),
 	    cmocka_unit_test(test_field_registration),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, capture_clean);
 }
