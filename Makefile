@@ -107,10 +107,15 @@ asan:
 check: deps
 	@set -e; for s in $(CHECK_STAGES); do echo "### make $$s"; $(MAKE) --no-print-directory $$s; done
 
-# The main job: build, then dissect the sample captures.
+# The main job: the conformance bench on its default topologies (RFC 8278 Figure 1 for the
+# LMA/MAG, the mobile router / home agent / correspondent router topology for RFC 6521
+# return routability), with JUnit XML, verdict tables, requirement coverage and pcaps in results/.
+RUN_STAGES := conformance rrtests
 run: deps
 	$(MAKE) --no-print-directory all
-	@for f in pcaps/*.pcap; do echo "### $$f"; $(BUILD)/dmm-decode -r $$f; done
+	@rc=0; for s in $(RUN_STAGES); do echo "### make $$s"; \
+		$(MAKE) --no-print-directory $$s || rc=1; done; \
+	echo "### results: results/conformance/report.md results/rr/report.md"; exit $$rc
 
 bench: deps
 	$(MAKE) --no-print-directory all
