@@ -83,3 +83,11 @@ def node_captures(request):
 def log_size(node):
     return os.path.getsize(node.log_path) if node.log_path and os.path.exists(
         node.log_path) else 0
+
+
+@pytest.fixture(scope="module")
+def mn1(bench):
+    """mn1 registered (Router Solicitation at the MAG): its MN-ID, HNP and SLAAC address."""
+    mn_id, hnp, address = bench.register(bench.mn1)
+    assert address, "mn1 did not register (hnp %s)" % hnp
+    return {"id": mn_id, "hnp": hnp, "address": address}

@@ -15,13 +15,6 @@ HTTP_BYTES = 300000
 MSS = 1200
 
 
-@pytest.fixture(scope="module")
-def mn1(bench):
-    mn_id, hnp, address = bench.register(bench.mn1)
-    assert address, "mn1 did not register (hnp %s)" % hnp
-    return {"id": mn_id, "hnp": hnp, "address": address}
-
-
 def http_flow(bench, nbytes=HTTP_BYTES):
     """A TCP flow to the CN's port 80 from mn1; the bytes the CN received."""
     sink = bench.cn.start_sink("tcp", 80, timeout=15)

@@ -13,13 +13,6 @@ LTE, WLAN = PLAN["wan"]["lte"], PLAN["wan"]["wlan"]
 PACKETS = 400
 
 
-@pytest.fixture(scope="module")
-def mn1(bench):
-    mn_id, hnp, address = bench.register(bench.mn1)
-    assert address, "mn1 did not register (hnp %s)" % hnp
-    return {"id": mn_id, "hnp": hnp, "address": address}
-
-
 def udp_burst(bench, count=PACKETS):
     sink = bench.cn.start_sink("udp", 5002, timeout=10, count=count)
     bench.mn1.udp_send(PLAN["cn"], 5002, count=count, size=100, interval=0.0005)
