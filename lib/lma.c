@@ -385,7 +385,10 @@ static int policy_has_hnp(const struct lma_mn_policy *pol, const uint8_t *prefix
 }
 
 /* RFC 5213 §5.5: timestamp checks (157 before 156 so that a replay is always 157), or the
- * RFC 6275 §9.5.1 sequence number check without a timestamp. */
+ * RFC 6275 §9.5.1 sequence number check without a timestamp. b is the binding of the
+ * request's BID: with RFC 8278 each path's binding keeps its own last accepted timestamp,
+ * since a MAG may send the PBUs of its paths "either sequentially or concurrently" (§4.4) over
+ * paths of different delays, where a per-node order would refuse the slower path's PBU. */
 static int check_ordering(const struct lma *l, const struct pbu_view *v, const struct bc_binding *b)
 {
 	if (v->ts) {
@@ -403,7 +406,32 @@ static int check_ordering(const struct lma *l, const struct pbu_view *v, const s
 	return 0;
 }
 
-/* RFC 8278 §4.1/§4.3 multipath rules; 0 when the request may proceed. */
+/* RFC 8278 §4.1/§4.3/§4.4 multipath rules; 0 when the request may proceed, else 180.
+ *
+ * RFC 8278 names one status for refusing a multipath request, §4.3: "The LMA SHOULD use this
+ * error code [CANNOT_SUPPORT_MULTIPATH_BINDING (180)] when rejecting a PBU message from a MAG
+ * requesting a multipath binding." It names no other status, and no other LMA behaviour, for
+ * a request that breaks the options' own rules; so every refusal below is 180, with the MMB
+ * echoed without the MAG Identifier (build_pba; §4.4: "The LMA MUST echo the MAG Multipath
+ * Binding option (without the MAG-NAI option) in the PBA message") and the binding cache
+ * unchanged:
+ *  - multipath off, or the node not authorized for it (§4.4: "If the mobile node is not
+ *    authorized for multipath support, then the LMA will reject the request by sending a PBA
+ *    message with the Status field value set to CANNOT_SUPPORT_MULTIPATH_BINDING");
+ *  - MMB without the MAG Identifier (§4.4: "Furthermore, the MAG Identifier option MUST also
+ *    be present in the PBU message");
+ *  - BID 0 or 255 (§4.1: "The permitted values are 1 through 254. The values 0 and 255 are
+ *    reserved.");
+ *  - B and O together (§4.1: "The (B) flag MUST NOT be set to a value of (1) if the value of
+ *    the Registration Overwrite (O) flag is set to a value of (1)") and O in a
+ *    de-registration (§4.1: "This flag MUST be set to a value of (0) in De-Registration
+ *    requests"): both meanings cannot be applied at once (refresh every binding, or replace
+ *    them by this one; replace them by a binding being deleted), so the request is refused
+ *    rather than one meaning guessed.
+ * RFC 5213 §8.9 adds no status for them either (RFC 6275's 128 "Reason unspecified" would
+ * tell the MAG less).
+ * A MAG that receives 180 disables multipath for the node (§4.4) and registers it single-path,
+ * which apply_registration accepts in place of its multipath bindings. */
 static int check_multipath(const struct lma *l, const struct pbu_view *v,
                            const struct lma_mn_policy *pol)
 {
@@ -611,7 +639,9 @@ static struct bc_entry *apply_registration(struct lma *l, struct bc_entry *e,
 	return e;
 }
 
-/* Accepted de-registration (RFC 5213 §5.3.5): keep the binding MinDelayBeforeBCEDelete. */
+/* Accepted de-registration (RFC 5213 §5.3.5): keep the binding MinDelayBeforeBCEDelete. With
+ * B (RFC 8278 §4.1: "update the binding lifetime of all the mobile node's bindings upon
+ * accepting this specific request") the lifetime 0 applies to every binding of the node. */
 static void apply_deregistration(struct lma *l, struct bc_entry *e, struct bc_binding *b,
                                  const struct pbu_view *v)
 {

@@ -10,6 +10,7 @@
 #include "role.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,15 +492,35 @@ static int has_active(const struct bc_entry *e)
 	return 0;
 }
 
+/* Remove binding b from the binding update list and release its tunnel; the node's routes
+ * and advertisement are the caller's. */
+static void binding_forget(struct mag *m, struct bc_binding *b, const char *reason)
+{
+	binding_event(m, "binding-removed", b, -1, reason);
+	role_tunnel_unref(&m->rc, b->tunnel);
+	bc_binding_del(&m->bul, b, m->rc.d->loop);
+}
+
+/* Every RFC 8278 multipath binding of e but keep (may be NULL) goes. */
+static void forget_multipath(struct mag *m, struct bc_entry *e, const struct bc_binding *keep,
+                             const char *reason)
+{
+	struct bc_binding *x = e->bindings;
+	while (x) {
+		struct bc_binding *next = x->next;
+		if (x != keep && x->bid != BC_BID_LEGACY)
+			binding_forget(m, x, reason);
+		x = next;
+	}
+}
+
 /* Forget binding b; withdraw the prefixes with the last active binding, free a detached
  * node with its last binding. */
 static void binding_drop(struct mag *m, struct bc_binding *b, const char *reason)
 {
 	struct bc_entry *e = b->entry;
 	struct mag_node *n = e->role;
-	binding_event(m, "binding-removed", b, -1, reason);
-	role_tunnel_unref(&m->rc, b->tunnel);
-	bc_binding_del(&m->bul, b, m->rc.d->loop);
+	binding_forget(m, b, reason);
 	role_routes_sync(&m->rc, e, 1, 0);
 	if (!has_active(e) && n->advertised)
 		advertise(m, e, 0);
@@ -509,15 +530,17 @@ static void binding_drop(struct mag *m, struct bc_binding *b, const char *reason
 
 static void on_binding_timer(void *arg);
 
+/* first_reg: an initial registration (Handoff Indicator 1, InitialBindackTimeoutFirstReg),
+ * else a re-registration of the node's mobility session (HI 5). */
 static struct bc_binding *open_binding(struct mag *m, struct bc_entry *e, unsigned path,
-                                       uint8_t bid)
+                                       uint8_t bid, int first_reg)
 {
 	struct bc_binding *b = bc_binding_add(&m->bul, e, bid, on_binding_timer);
 	if (!b)
 		return NULL;
 	b->path = (uint8_t)path;
 	b->state = BC_PENDING;
-	b->first_reg = 1;
+	b->first_reg = (uint8_t)first_reg;
 	b->if_att = m->wan[path].att;
 	b->if_label = m->wan[path].label;
 	memcpy(b->pcoa, m->wan[path].addr, 16);
@@ -532,14 +555,14 @@ static int use_multipath(const struct mag *m, const struct bc_entry *e)
 }
 
 /* RFC 8278 §4.4: register on one path first (the first path that is up). */
-static void start_registration(struct mag *m, struct bc_entry *e)
+static void start_registration(struct mag *m, struct bc_entry *e, int first_reg)
 {
 	for (unsigned i = 0; i < m->nwan; i++) {
 		if (!m->wan[i].up)
 			continue;
 		uint8_t bid = use_multipath(m, e) ? m->wan[i].bid : BC_BID_LEGACY;
 		if (!bc_binding_find(e, bid))
-			open_binding(m, e, i, bid);
+			open_binding(m, e, i, bid, first_reg);
 		return;
 	}
 }
@@ -549,7 +572,7 @@ static void register_other_paths(struct mag *m, struct bc_entry *e)
 {
 	for (unsigned i = 0; i < m->nwan; i++)
 		if (m->wan[i].up && !bc_binding_find(e, m->wan[i].bid))
-			open_binding(m, e, i, m->wan[i].bid);
+			open_binding(m, e, i, m->wan[i].bid, 1);
 }
 
 static void on_binding_timer(void *arg)
@@ -601,10 +624,15 @@ static void pba_accepted(struct mag *m, struct bc_binding *b, const struct mh_ms
 			newly_multipath = b->state == BC_PENDING;
 			m->lma_mp = 1;
 		} else {
-			/* RFC 8278 §4.4: a legacy LMA skipped the option; go single-path */
+			/* RFC 8278 §4.4 (MPB-4.4-05): a legacy LMA skipped the option and
+			 * processed the PBU as RFC 5213, where this registration replaced any
+			 * other binding of the node: "The MAG, upon receiving the PBA message
+			 * without the MAG Multipath Binding option, SHOULD disable multipath
+			 * support for the mobile node." This binding goes on single-path. */
 			m->lma_mp = 0;
 			m->ctr[C_multipath_disabled]++;
 			binding_event(m, "multipath-disabled", b, 0, "PBA without MMB");
+			forget_multipath(m, e, b, "multipath disabled");
 			if (!bc_binding_find(e, BC_BID_LEGACY))
 				b->bid = BC_BID_LEGACY;
 		}
@@ -635,7 +663,8 @@ static void pba_rejected(struct mag *m, struct bc_binding *b, uint8_t status)
 	struct bc_entry *e = b->entry;
 	struct mag_node *n = e->role;
 	if (status == MH_STATUS_CANNOT_SUPPORT_MULTIPATH && b->bid != BC_BID_LEGACY) {
-		/* RFC 8278 §4.4: disable multipath for this node, register single-path */
+		/* RFC 8278 §4.4 (MPB-4.4-07): "The MAG, upon receiving this message, SHOULD
+		 * disable multipath support for the mobile node." */
 		n->mp_disabled = 1;
 		m->ctr[C_multipath_disabled]++;
 		binding_event(m, "multipath-disabled", b, status, "status 180");
@@ -643,16 +672,18 @@ static void pba_rejected(struct mag *m, struct bc_binding *b, uint8_t status)
 			binding_drop(m, b, "multipath refused");
 			return;
 		}
-		/* every multipath binding of the node goes: the single-path registration
-		 * replaces them at the LMA (RFC 5213: one session) */
-		struct bc_binding *x = e->bindings;
-		while (x) {
-			struct bc_binding *next = x->next;
-			if (x->bid != BC_BID_LEGACY)
-				binding_drop(m, x, "multipath refused");
-			x = next;
-		}
-		start_registration(m, e);
+		/* Every multipath binding of the node goes, also those the LMA accepted on
+		 * other paths (the 180 may answer the second path): one single-path
+		 * registration replaces them at the LMA (RFC 5213, one binding). When the node
+		 * was registered, that is a re-registration of its session (HI 5) requesting
+		 * the same prefixes, which stay advertised on the access link meanwhile. */
+		int registered = has_active(e);
+		forget_multipath(m, e, NULL, "multipath refused");
+		e->multipath = 0;
+		role_routes_sync(&m->rc, e, 1, 0);
+		start_registration(m, e, !registered);
+		if (!e->nbind && n->advertised) /* no path is up */
+			advertise(m, e, 0);
 		return;
 	}
 	binding_drop(m, b, "rejected");
@@ -726,7 +757,7 @@ int mag_mn_attach(struct mag *m, const char *mn_id, const char *iface, const cha
 		if (n->detaching)
 			return -1; /* still de-registering */
 		if (!e->nbind)
-			start_registration(m, e);
+			start_registration(m, e, 1);
 		return 0;
 	}
 	struct mag_node *n = calloc(1, sizeof(*n));
@@ -744,7 +775,7 @@ int mag_mn_attach(struct mag *m, const char *mn_id, const char *iface, const cha
 	e->role = n;
 	m->ctr[C_attached]++;
 	node_event(m, "mn-attached", e, NULL);
-	start_registration(m, e);
+	start_registration(m, e, 1);
 	return 0;
 }
 
@@ -819,9 +850,9 @@ int mag_link(struct mag *m, const char *name, int up)
 			send_pbu(m, b);
 		} else if (up && !b) {
 			if (!e->nbind)
-				start_registration(m, e);
+				start_registration(m, e, 1);
 			else if (e->multipath)
-				open_binding(m, e, i, w->bid);
+				open_binding(m, e, i, w->bid, 1);
 		}
 		e = next;
 	}
@@ -850,8 +881,12 @@ static void default_prefix_cb(void *arg, const char *iface, const char *ll_id,
 		p[n].onlink = p[n].autonomous = true;
 		p[n].valid_lifetime = p[n].preferred_lifetime = lifetime_s;
 	}
-	if (ndp_advertise(a->ndp, ll_id, p, n) < 0)
+	if (ndp_advertise(a->ndp, ll_id, p, n) == 0)
+		return;
+	if (errno == EINVAL || errno == ENOSPC)
 		log_warn("router advertisement on %s", iface);
+	else /* kept: it goes when the link-local address is usable (lib/ndp.h) */
+		log_debug("router advertisement on %s deferred: %s", iface, strerror(errno));
 }
 
 static void on_ndp(const struct ndp_event *ev, void *arg)

@@ -26,8 +26,8 @@ enum {
 	ND_OPT_MTU_TYPE = 5,
 	ND_RA_DEFAULT_LIFETIME = 1800,
 	ND_RA_DEFAULT_INTERVAL_MS = 10000,
-	ND_HOP_LIMIT = 255, /* RFC 4861 §6.1.1: link-local only */
-	ND_RA_RETRY_MS = 250,
+	ND_HOP_LIMIT = 255,   /* RFC 4861 §6.1.1: link-local only */
+	ND_RA_RETRY_MS = 250, /* first retry of a failed RA, doubling up to the interval */
 };
 
 int ndp_build_ra(uint8_t *buf, size_t cap, const struct ndp_ra_config *cfg, bool withdraw,
@@ -122,6 +122,8 @@ int ndp_parse_rs(const uint8_t *msg, size_t len, struct ndp_event *ev, const cha
 
 struct ndp_client {
 	bool used, advertising, have_addr;
+	bool pending; /* its last RA could not be sent: resent when the link-local address
+	               * becomes usable, or by the retry timer */
 	char ll_id[NDP_LL_ID_MAX];
 	struct in6_addr addr; /* its last RS source (link-local) */
 	unsigned n_prefixes;
@@ -141,6 +143,7 @@ struct ndp_access {
 	bool have_ll;
 	uint8_t ll[6];
 	struct ev_timer timer;
+	uint32_t retry_ms; /* current retry delay after a failed RA, 0 when none failed */
 	struct ndp_counters ctr;
 	struct ndp_client clients[NDP_MAX_CLIENTS];
 };
@@ -176,7 +179,10 @@ static struct ndp_client *client_add(struct ndp_access *acc, const char *ll_id)
 	return NULL;
 }
 
-static int send_ra(struct ndp_access *acc, const struct ndp_client *cl, bool withdraw)
+/* Send an RA to cl. It fails (EADDRNOTAVAIL) while the interface has no usable link-local
+ * address (RFC 4861 §4.2: the source must be link-local), e.g. during its DAD (RFC 4862
+ * §5.4); the advertisement is then marked pending. */
+static int send_ra(struct ndp_access *acc, struct ndp_client *cl, bool withdraw)
 {
 	uint8_t buf[NDP_RA_MAX_LEN];
 	int len = ndp_build_ra(buf, sizeof(buf), &acc->cfg, withdraw, cl->prefixes, cl->n_prefixes,
@@ -186,8 +192,10 @@ static int send_ra(struct ndp_access *acc, const struct ndp_client *cl, bool wit
 		to.sin6_addr = cl->addr;
 	else
 		inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
-	if (len < 0 || sendto(acc->fd, buf, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&to,
-	                      sizeof(to)) != len) {
+	bool sent = len >= 0 && sendto(acc->fd, buf, (size_t)len, MSG_DONTWAIT,
+	                               (struct sockaddr *)&to, sizeof(to)) == len;
+	cl->pending = !sent && !withdraw;
+	if (!sent) {
 		acc->ctr.ra_errors++;
 		return -1;
 	}
@@ -195,16 +203,48 @@ static int send_ra(struct ndp_access *acc, const struct ndp_client *cl, bool wit
 	return 0;
 }
 
-/* Unsolicited RAs every interval_ms; sooner again after a failed send (the interface's
- * link-local address may still be tentative right after the link came up). */
+/* Next unsolicited RA: after interval_ms, or after a failed send sooner, with a backoff from
+ * ND_RA_RETRY_MS doubling up to interval_ms (bounded, also when the address never becomes
+ * usable). */
+static void schedule(struct ndp_access *acc, bool failed)
+{
+	if (!failed) {
+		acc->retry_ms = 0;
+		ev_timer_start(acc->loop, &acc->timer, acc->cfg.interval_ms);
+		return;
+	}
+	acc->retry_ms = acc->retry_ms ? acc->retry_ms * 2 : ND_RA_RETRY_MS;
+	if (acc->retry_ms > acc->cfg.interval_ms)
+		acc->retry_ms = acc->cfg.interval_ms;
+	ev_timer_start(acc->loop, &acc->timer, acc->retry_ms);
+}
+
+/* Send to every advertised node (pending_only: those whose last RA failed); true when a
+ * send failed. */
+static bool send_all(struct ndp_access *acc, bool pending_only)
+{
+	bool failed = false;
+	for (unsigned i = 0; i < NDP_MAX_CLIENTS; i++) {
+		struct ndp_client *cl = &acc->clients[i];
+		if (cl->used && cl->advertising && (cl->pending || !pending_only))
+			failed |= send_ra(acc, cl, false) < 0;
+	}
+	return failed;
+}
+
+static bool any_pending(const struct ndp_access *acc)
+{
+	for (unsigned i = 0; i < NDP_MAX_CLIENTS; i++)
+		if (acc->clients[i].used && acc->clients[i].advertising && acc->clients[i].pending)
+			return true;
+	return false;
+}
+
+/* Unsolicited RAs every interval_ms (RFC 4861 §6.2.4), and the retries of failed ones. */
 static void on_timer(void *arg)
 {
 	struct ndp_access *acc = arg;
-	bool failed = false;
-	for (unsigned i = 0; i < NDP_MAX_CLIENTS; i++)
-		if (acc->clients[i].used && acc->clients[i].advertising)
-			failed |= send_ra(acc, &acc->clients[i], false) < 0;
-	ev_timer_start(acc->loop, &acc->timer, failed ? ND_RA_RETRY_MS : acc->cfg.interval_ms);
+	schedule(acc, send_all(acc, false));
 }
 
 static void on_rs(struct ndp_access *acc, const uint8_t *msg, size_t len,
@@ -230,8 +270,8 @@ static void on_rs(struct ndp_access *acc, const uint8_t *msg, size_t len,
 		cl->addr = ev.src;
 		cl->have_addr = true;
 	}
-	if (cl->advertising)
-		send_ra(acc, cl, false);
+	if (cl->advertising && send_ra(acc, cl, false) < 0 && !acc->retry_ms)
+		schedule(acc, true);
 	emit(acc, fresh ? NDP_EV_ATTACH : NDP_EV_RS, &ev);
 }
 
@@ -270,21 +310,60 @@ static void forget_all(struct ndp_access *acc)
 			ndp_forget(acc, acc->clients[i].ll_id, false);
 }
 
-static int on_link_msg(const struct nlmsghdr *nlh, void *arg)
+static void on_link_msg(struct ndp_access *acc, const struct nlmsghdr *nlh)
 {
-	struct ndp_access *acc = arg;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	if (ifi->ifi_index != acc->ifindex)
-		return MNL_CB_OK;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)) || ifi->ifi_index != acc->ifindex)
+		return;
 	bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
 	          (ifi->ifi_flags & IFF_RUNNING);
 	if (up == acc->link_up)
-		return MNL_CB_OK;
+		return;
 	acc->link_up = up;
 	acc->ctr.link_events++;
 	emit(acc, up ? NDP_EV_LINK_UP : NDP_EV_LINK_DOWN, NULL);
 	if (!up)
 		forget_all(acc);
+}
+
+static int addr_flags_attr(const struct nlattr *attr, void *arg)
+{
+	if (mnl_attr_get_type(attr) == IFA_FLAGS && !mnl_attr_validate(attr, MNL_TYPE_U32))
+		*(uint32_t *)arg = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+/* An IPv6 link-local address of the interface became usable as a source: DAD completed
+ * (RFC 4862 §5.4: a tentative address is not used; Linux reports the end of DAD with
+ * RTM_NEWADDR), or it was added without DAD or is optimistic (RFC 4429). The RAs that failed
+ * meanwhile go now, so that the node's first RA waits for the address, not for a timer. */
+static void on_addr_msg(struct ndp_access *acc, const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)) ||
+	    ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != acc->ifindex ||
+	    ifa->ifa_scope != RT_SCOPE_LINK)
+		return;
+	uint32_t flags = ifa->ifa_flags; /* IFA_FLAGS, when present, has every flag */
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_flags_attr, &flags);
+	bool usable = !(flags & IFA_F_DADFAILED) &&
+	              (!(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC));
+	if (usable && any_pending(acc))
+		schedule(acc, send_all(acc, true));
+}
+
+static int on_rtnl_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link_msg(arg, nlh);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr_msg(arg, nlh);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -296,7 +375,7 @@ static void on_netlink(int fd, uint32_t events, void *arg)
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			return;
-		mnl_cb_run(buf, (size_t)n, 0, 0, on_link_msg, acc);
+		mnl_cb_run(buf, (size_t)n, 0, 0, on_rtnl_msg, acc);
 	}
 }
 
@@ -375,8 +454,8 @@ struct ndp_access *ndp_open(struct ev_loop *loop, const char *ifname,
 	step = "ICMPv6 socket";
 	if (open_icmp6(acc))
 		goto fail;
-	step = "rtnetlink link monitor";
-	if (dp_rtnl_open(&acc->monitor, RTMGRP_LINK) ||
+	step = "rtnetlink link and address monitor";
+	if (dp_rtnl_open(&acc->monitor, RTMGRP_LINK | RTMGRP_IPV6_IFADDR) ||
 	    ev_fd_add(loop, mnl_socket_get_fd(acc->monitor.nl), EPOLLIN, on_netlink, acc))
 		goto fail;
 	ev_timer_start(loop, &acc->timer, acc->cfg.interval_ms);
@@ -422,7 +501,10 @@ int ndp_advertise(struct ndp_access *acc, const char *ll_id, const struct ndp_pr
 	cl->n_prefixes = n;
 	cl->advertising = true;
 	if (send_ra(acc, cl, false) < 0) {
-		ev_timer_start(acc->loop, &acc->timer, ND_RA_RETRY_MS);
+		int e = errno;
+		if (!acc->retry_ms) /* else a retry is already armed */
+			schedule(acc, true);
+		errno = e;
 		return -1;
 	}
 	return 0;

@@ -92,7 +92,8 @@ void ndp_close(struct ndp_access *acc);
  * and send an RA now: unicast to the node's RS source when known, else to
  * all-nodes (ff02::1). The node is created if unknown (control-socket attach).
  * Later RSs from it are answered, and RAs repeat every interval_ms. Returns 0, or -1
- * when the RA could not be sent now (kept, and retried within 250 ms). */
+ * when the RA could not be sent now (kept: sent as soon as the interface's link-local address
+ * becomes usable, e.g. at the end of its DAD, and retried from 250 ms on, doubling). */
 int ndp_advertise(struct ndp_access *acc, const char *ll_id, const struct ndp_prefix *prefixes,
                   unsigned n);
 /* Send an RA with zero router and prefix lifetimes to ll_id and stop advertising to it. */

@@ -5,6 +5,7 @@ link (lib/ndp.c), in network namespaces made by this test:
     mn --access-- mag ==LTE veth (label 11)== lma (LMAA, CN on lo)
                       ==WLAN veth (label 9)==
     ra-host --access-- mag
+    dad-host --access-- dad-mag   (duplicate address detection on the MAG's access link)
 
 testcases/progs/dp_peer runs the TUN backend in the LMA and in the MAG (two tunnels each, one
 per path), driven by line commands; traffic is real (ping6, UDP, TCP from the namespaces) and
@@ -29,9 +30,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 from poll import wait_for  # noqa: E402
 
 TAG = "dp%d" % (os.getpid() % 100000)
-NS = {name: "%s-%s" % (TAG, name) for name in ("lma", "mag", "mn", "ram", "ra", "probe")}
+NS = {name: "%s-%s" % (TAG, name)
+      for name in ("lma", "mag", "mn", "ram", "ra", "dadm", "dadh", "probe")}
 DP_NS = ("lma", "mag", "mn")  # the data-plane topology
 RA_NS = ("ram", "ra")         # the access-link topology
+DAD_NS = ("dadm", "dadh")     # the access link with DAD on the MAG's side
 LMAA, CN = "2001:db8:ff::1", "2001:db8:cc::1"
 PCOA_LTE, PCOA_WLAN = "2001:db8:1::2", "2001:db8:2::2"
 HNP, MN_ADDR = "2001:db8:100::/64", "2001:db8:100::10"
@@ -99,18 +102,16 @@ def topology_up():
     nsx("mn", "ip", "-6", "route", "add", "default", "via", "fe80::1", "dev", "mn0")
 
 
-class Peer:
-    """One dp_peer process in a namespace: a command in, one JSON line out."""
+class JsonLines:
+    """A process in a namespace that prints one JSON object per line."""
 
-    def __init__(self, build, ns, *args):
+    def __init__(self, ns, argv):
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", NS[ns], os.path.join(build, "testprog", "dp_peer")] +
-            list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, bufsize=1)
+            ["ip", "netns", "exec", NS[ns]] + argv, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.name = os.path.basename(argv[0])
         self.fd = self.proc.stdout.fileno()
         self.buf = b""
-        self.events = []
-        self.ready = self.read_line(10)
 
     def _next_line(self, timeout):
         """One stdout line within timeout, or None (own buffer: select sees the fd only)."""
@@ -121,10 +122,38 @@ class Peer:
                 return None
             chunk = os.read(self.fd, 65536)
             if not chunk:
-                raise AssertionError("dp_peer exited: " + self.proc.stderr.read())
+                raise AssertionError("%s exited: %s" % (self.name, self.proc.stderr.read()))
             self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
         return json.loads(line)
+
+    def wait_line(self, predicate, timeout):
+        """The first line within timeout for which predicate holds (earlier ones are skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self._next_line(max(0, deadline - time.monotonic()))
+            if msg is None:
+                raise AssertionError("%s: no expected line within %ss" % (self.name, timeout))
+            if predicate(msg):
+                return msg
+
+    def close(self):
+        """End a process that runs until its stdin closes (bounded wait)."""
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Peer(JsonLines):
+    """One dp_peer process in a namespace: a command in, one JSON line out."""
+
+    def __init__(self, build, ns, *args):
+        super().__init__(ns, [os.path.join(build, "testprog", "dp_peer")] + list(args))
+        self.events = []
+        self.ready = self.read_line(10)
 
     def read_line(self, timeout=10):
         deadline = time.monotonic() + timeout
@@ -563,6 +592,108 @@ def test_router_advertisement_configures_slaac_address(build):
         assert peer.stop() == 0
         namespaces_down(RA_NS)
 
+
+# Router Advertisements received on an interface, with their arrival time (CLOCK_MONOTONIC is
+# the same in every namespace), until stdin closes.
+RA_LISTENER = """
+import json, select, socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
+print(json.dumps({"ready": True}), flush=True)
+while select.select([s, sys.stdin], [], [], 60)[0]:
+    if not select.select([s], [], [], 0)[0]:
+        break
+    data, addr = s.recvfrom(2048)
+    if data[0] == 134:
+        print(json.dumps({"t": time.monotonic(), "src": addr[0], "ra": data.hex()}), flush=True)
+"""
+
+# RTM_NEWADDR of the link-local addresses of an interface (rtnetlink RTMGRP_IPV6_IFADDR): the
+# time and whether the address is tentative (IFA_F_TENTATIVE, also from IFA_FLAGS). Linux
+# notifies an address under DAD when DAD completes, not when it is added.
+ADDR_WATCH = """
+import json, select, socket, struct, sys, time
+ifindex = socket.if_nametoindex(sys.argv[1])
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.bind((0, 0x100))
+print(json.dumps({"ready": True}), flush=True)
+while select.select([s, sys.stdin], [], [], 60)[0]:
+    if not select.select([s], [], [], 0)[0]:
+        break
+    buf, off, now = s.recv(65536), 0, time.monotonic()
+    while off + 24 <= len(buf):
+        length, kind = struct.unpack_from("=IH", buf, off)
+        if length < 16:
+            break
+        family, _, flags, scope, index = struct.unpack_from("=BBBBI", buf, off + 16)
+        a = off + 24
+        while a + 4 <= off + length:
+            alen, atype = struct.unpack_from("=HH", buf, a)
+            if alen < 4:
+                break
+            if atype == 8 and alen >= 8:
+                flags = struct.unpack_from("=I", buf, a + 4)[0]
+            a += (alen + 3) & ~3
+        if kind == 20 and family == 10 and index == ifindex and scope == 253:
+            print(json.dumps({"t": now, "tentative": bool(flags & 0x40)}), flush=True)
+        off += (length + 3) & ~3
+"""
+
+DAD_ROUNDS = 3
+DAD_RA_LATENCY_MS = 60  # a retry timer (250 ms) alone would rarely land this close, thrice
+
+
+def test_first_ra_sent_when_dad_completes(build):
+    """The prefix is to be advertised while the access interface's link-local address is
+    still tentative (RFC 4862 §5.4 DAD; an RA's source must be link-local, RFC 4861 §4.2): the
+    RA cannot go yet (EADDRNOTAVAIL). It goes as soon as DAD completes (the MAG watches
+    RTM_NEWADDR), not at the next retry or periodic RA. Measured over a few link flaps."""
+    namespaces_up(DAD_NS)
+    procs, latencies = [], []
+    try:
+        # one probe, RetransTimer 1 s: the address stays tentative for 1 s at least
+        sysctl("dadm", "net.ipv6.conf.all.accept_dad=1", "net.ipv6.conf.default.accept_dad=1",
+               "net.ipv6.conf.default.dad_transmits=1")
+        veth("dadh", "h1", "dadm", "acc2")
+        # the host sends no RS (accept_ra 0): only the MAG's own logic can trigger the RA
+        sysctl("dadh", "net.ipv6.conf.h1.accept_ra=0")
+        nsx("dadh", "ip", "link", "set", "h1", "up")
+        mac = json.loads(nsx("dadh", "ip", "-j", "link", "show", "h1").stdout)[0]["address"]
+        prefix = ipaddress.ip_network(RA_PREFIX).network_address.packed.hex()
+        ras = JsonLines("dadh", ["/usr/bin/python3", "-c", RA_LISTENER, "h1"])
+        procs.append(ras)
+        addrs = JsonLines("dadm", ["/usr/bin/python3", "-c", ADDR_WATCH, "acc2"])
+        procs.append(addrs)
+        assert ras.wait_line(lambda m: m.get("ready"), 10)
+        assert addrs.wait_line(lambda m: m.get("ready"), 10)
+        peer = Peer(build, "dadm", "--no-dp")
+        procs.append(peer)
+        peer.cmd("ndp acc2")
+        for _ in range(DAD_ROUNDS):
+            started = time.monotonic()
+            nsx("dadm", "ip", "link", "set", "acc2", "up")
+            # with the carrier the link-local address appears, tentative (not notified yet)
+            assert wait_for(lambda: "tentative" in nsx(
+                "dadm", "ip", "-6", "addr", "show", "dev", "acc2", "scope", "link").stdout, 5)
+            reply = peer.cmd("advertise acc2 %s %s 600 300" % (mac, RA_PREFIX), ok=False)
+            # the condition under test: DAD still runs and the first RA failed
+            assert "tentative" in nsx("dadm", "ip", "-6", "addr", "show", "dev", "acc2",
+                                      "scope", "link").stdout
+            assert reply == {"ok": False, "error": "Cannot assign requested address"}, reply
+            usable = addrs.wait_line(lambda m: m["t"] > started and not m["tentative"], 10)
+            ra = ras.wait_line(lambda m: m["t"] > started, 5)
+            assert ra["src"].startswith("fe80:") and prefix in ra["ra"], ra
+            latencies.append((ra["t"] - usable["t"]) * 1000)
+            nsx("dadm", "ip", "link", "set", "acc2", "down")
+            assert peer.wait_event("detach")["ll_id"] == mac
+        print("DAD end -> RA: %s ms" % ", ".join("%.1f" % ms for ms in latencies))
+        assert all(ms <= DAD_RA_LATENCY_MS for ms in latencies), latencies
+    finally:
+        for proc in procs[:2]:
+            proc.close()
+        rc = procs[2].stop() if len(procs) > 2 else 0
+        namespaces_down(DAD_NS)
+    assert rc == 0
 
 if __name__ == "__main__":
     argv = sys.argv[1:]

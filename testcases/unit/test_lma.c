@@ -638,6 +638,7 @@ static void expect_180_with_echo(struct fixture *f, struct pbu_spec *s)
 	const struct mh_opt *mmb = mh_find_opt(&p.m, MH_OPT_MMB, 0);
 	assert_non_null(mmb); /* MPB-4.4-06: MMB echoed without MAG-NAI */
 	assert_int_equal(mmb->v.mmb.bid, s->bid);
+	assert_int_equal(mmb->v.mmb.flags, s->mmb_flags); /* B and O as received */
 	assert_null(mh_find_opt(&p.m, MH_OPT_MAGID, 0));
 }
 
@@ -680,6 +681,37 @@ static void test_node_not_authorized_for_multipath_180(void **state)
 	/* the same node without multipath is welcome */
 	struct pbu_spec single = {.mnid = "nomp@example.com"};
 	assert_int_equal(status_of(f, &single), 0);
+}
+
+static void test_single_path_replaces_multipath_bindings(void **state)
+{
+	struct fixture *f = *state;
+	register_two_paths(f);
+	struct bc_entry *e =
+	    bcache_find(lma_bcache(f->l), 1, (const uint8_t *)"mn1@example.com", 15);
+	/* a MAG that disabled multipath for the node (RFC 8278 §4.4, after a 180 or a PBA
+	 * without MMB) re-registers it single-path with its prefix: that binding replaces the
+	 * multipath ones (RFC 5213: one binding per mobility session) */
+	struct pba p;
+	struct pbu_spec single = {.hnp = "2001:db8:100::/64"};
+	assert_true(input(f, &single, &p) > 0);
+	assert_int_equal(p.m.u.ba.status, 0);
+	assert_null(mh_find_opt(&p.m, MH_OPT_MMB, 0));
+	assert_prefix(mh_find_opt(&p.m, MH_OPT_HNP, 0), "2001:db8:100::", 64);
+	assert_int_equal(e->nbind, 1);
+	assert_false(e->multipath);
+	struct bc_binding *b = bc_binding_find(e, BC_BID_LEGACY);
+	assert_non_null(b);
+	assert_memory_equal(b->pcoa, PCOA1, 16);
+	assert_int_equal(b->state, BC_ACTIVE);
+	assert_int_equal(lma_counter(f->l, "bindings_removed"), 2);
+	assert_int_equal(lma_pool_used(f->l), RESERVED + 1); /* the node keeps its prefix */
+	/* and a multipath registration replaces the single-path binding again */
+	struct pbu_spec mp = {.mmb = 1, .bid = 2, .label = 9, .hnp = "2001:db8:100::/64"};
+	assert_int_equal(status_of(f, &mp), 0);
+	assert_int_equal(e->nbind, 1);
+	assert_true(e->multipath);
+	assert_non_null(bc_binding_find(e, 2));
 }
 
 static void test_multipath_off_lma_180(void **state)
@@ -892,6 +924,7 @@ int main(void)
 	    T(test_multipath_overwrite, setup_on),
 	    T(test_multipath_b_and_o_rules_180, setup_on),
 	    T(test_node_not_authorized_for_multipath_180, setup_on),
+	    T(test_single_path_replaces_multipath_bindings, setup_on),
 	    T(test_multipath_off_lma_180, setup_off),
 	    T(test_legacy_lma_ignores_options_63_64, setup_legacy),
 	    T(test_deregistration_min_delay, setup_on),

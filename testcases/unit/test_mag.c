@@ -9,6 +9,7 @@
 #include "bcache.h"
 #include "conf.h"
 #include "ev.h"
+#include "keys.h"
 #include "lma.h"
 #include "mag.h"
 #include "mh.h"
@@ -107,6 +108,9 @@ static int setup_mode(void **state, const char *mode)
 	f->lma = setup_role(&f->dl, &f->cl, text, loop);
 	mag_set_send_hook(f->mag, on_send, f);
 	mag_set_prefix_cb(f->mag, on_prefix, f);
+	/* PBAs made by the tests are signed through mh_encode and the global key store */
+	memset(&dmm_keys, 0, sizeof(dmm_keys));
+	assert_int_equal(dmm_keys_add_mh_auth("256:" KEY), 0);
 	*state = f;
 	return 0;
 }
@@ -165,6 +169,67 @@ static const char *addr(const uint8_t *a)
 	k = (k + 1) % 4;
 	inet_ntop(AF_INET6, a, buf[k], sizeof(buf[k]));
 	return buf[k];
+}
+
+static struct bc_entry *bul_entry(struct fixture *f, const char *mn_id)
+{
+	return bcache_find(mag_bul(f->mag), 1, (const uint8_t *)mn_id, strlen(mn_id));
+}
+
+static void assert_prefix(const struct mh_opt *o, const char *text, uint8_t plen)
+{
+	uint8_t a[16];
+	assert_non_null(o);
+	assert_int_equal(inet_pton(AF_INET6, text, a), 1);
+	assert_memory_equal(o->v.hnp.prefix, a, 16);
+	assert_int_equal(o->v.hnp.plen, plen);
+}
+
+/* Answer the PBU sent[i] with a PBA made here by mh_encode as an LMA would (RFC 5213
+ * §5.3.6): status, the PBU's sequence number, MN-ID, HI, ATT and Timestamp echoed, the prefix
+ * hnp ("p/len"), the MMB echoed when with_mmb (RFC 8278 §4.4: without MAG Identifier),
+ * RFC 4285 authenticator of SPI 256; from the LMAA to the PBU's source. Returns mag_input's
+ * result; sent[i] counts as delivered. */
+static int answer_pbu(struct fixture *f, unsigned i, uint8_t status, int with_mmb, const char *hnp)
+{
+	struct mh_msg *pbu = calloc(1, sizeof(*pbu)), *pba = calloc(1, sizeof(*pba));
+	parse_sent(f, i, pbu);
+	pba->type = MH_BA;
+	pba->u.ba.status = status;
+	pba->u.ba.flags = MH_BA_P;
+	pba->u.ba.seq = pbu->u.bu.seq;
+	pba->u.ba.lifetime = status < 128 ? pbu->u.bu.lifetime : 0;
+	static const uint8_t echoed[] = {MH_OPT_MNID, MH_OPT_HNP,       MH_OPT_HI,
+	                                 MH_OPT_ATT,  MH_OPT_TIMESTAMP, MH_OPT_MMB};
+	for (unsigned k = 0; k < sizeof(echoed); k++) {
+		const struct mh_opt *in = mh_find_opt(pbu, echoed[k], 0);
+		if (!in || (echoed[k] == MH_OPT_MMB && !with_mmb))
+			continue;
+		struct mh_opt *o = mh_add_opt(pba, echoed[k]);
+		*o = *in;
+		if (echoed[k] == MH_OPT_HNP) {
+			char text[64];
+			snprintf(text, sizeof(text), "%s", hnp);
+			char *slash = strchr(text, '/');
+			*slash = 0;
+			assert_int_equal(inet_pton(AF_INET6, text, o->v.hnp.prefix), 1);
+			o->v.hnp.plen = (uint8_t)atoi(slash + 1);
+		}
+	}
+	struct mh_opt *auth = mh_add_opt(pba, MH_OPT_AUTH);
+	auth->v.auth.subtype = 1;
+	auth->v.auth.spi = 256;
+	uint8_t buf[2048];
+	struct dmm_wbuf w;
+	wb_init(&w, buf, sizeof(buf));
+	const struct sent *s = &f->sent[i];
+	int len = mh_encode(pba, s->dst, s->src, &w);
+	free(pbu);
+	free(pba);
+	assert_true(len > 0);
+	if (f->pumped == i)
+		f->pumped++;
+	return mag_input(f->mag, s->dst, s->src, buf, (size_t)len);
 }
 
 static void test_multipath_registration_one_path_first(void **state)
@@ -301,6 +366,192 @@ static void test_status_180_disables_multipath_for_node(void **state)
 static void break_loop(void *arg)
 {
 	ev_break(arg);
+}
+
+/* Fire binding b's timer (refresh or retransmission) now. */
+static void fire_timer(struct fixture *f, struct bc_binding *b)
+{
+	struct ev_timer t;
+	ev_timer_init(&t, break_loop, f->dm.loop);
+	ev_timer_start(f->dm.loop, &b->timer, 0);
+	ev_timer_start(f->dm.loop, &t, 5);
+	ev_run(f->dm.loop);
+	ev_timer_stop(f->dm.loop, &t);
+}
+
+static void test_status_180_on_second_path(void **state)
+{
+	struct fixture *f = *state;
+	struct mh_msg m;
+	assert_int_equal(mag_mn_attach(f->mag, "mn1@example.com", "", "02:00:00:00:00:01"), 0);
+	/* the LMA accepts the first path's multipath binding: the second path registers */
+	assert_int_equal(pump(f), 1);
+	assert_int_equal(f->nsent, 2);
+	struct bc_entry *e = bul_entry(f, "mn1@example.com");
+	assert_int_equal(e->nbind, 2);
+	assert_int_equal(bc_binding_find(e, 1)->state, BC_ACTIVE);
+	assert_int_equal(f->prefix_calls, 1);
+	/* MPB-4.4-07: the second path's PBU is refused with 180 (MMB echoed) */
+	assert_int_equal(
+	    answer_pbu(f, 1, MH_STATUS_CANNOT_SUPPORT_MULTIPATH, 1, "2001:db8:100::/64"), 0);
+	assert_int_equal(mag_counter(f->mag, "rejected"), 1);
+	assert_int_equal(mag_counter(f->mag, "multipath_disabled"), 1);
+	/* one PBU follows: single-path (neither MMB nor MAG Identifier), on one path, a
+	 * re-registration of the node's session for the prefix it has */
+	assert_int_equal(f->nsent, 3);
+	parse_sent(f, 2, &m);
+	assert_string_equal(addr(f->sent[2].src), "2001:db8:11::2");
+	assert_string_equal(addr(f->sent[2].dst), "2001:db8:ff::1");
+	assert_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_null(mh_find_opt(&m, MH_OPT_MAGID, 0));
+	assert_int_equal(m.u.bu.lifetime, 100);
+	assert_prefix(mh_find_opt(&m, MH_OPT_HNP, 0), "2001:db8:100::", 64);
+	assert_null(mh_find_opt(&m, MH_OPT_HNP, 1));
+	assert_int_equal(mh_find_opt(&m, MH_OPT_HI, 0)->v.u8pair.value, 5);
+	assert_non_null(mh_find_opt(&m, MH_OPT_MNLLID, 0));
+	/* binding update list: both multipath bindings gone, one single-path binding waits */
+	assert_int_equal(e->nbind, 1);
+	assert_null(bc_binding_find(e, 1));
+	assert_null(bc_binding_find(e, 2));
+	struct bc_binding *b = bc_binding_find(e, BC_BID_LEGACY);
+	assert_non_null(b);
+	assert_int_equal(b->state, BC_PENDING);
+	assert_int_equal(b->path, 0);
+	assert_int_equal(b->retrans_ms, 1000); /* INITIAL_BINDACK_TIMEOUT: not a first reg. */
+	assert_false(e->multipath);
+	assert_int_equal(mag_bul(f->mag)->nbindings, 1);
+	/* the node keeps its prefix on the access link meanwhile (no withdrawal) */
+	assert_int_equal(f->prefix_calls, 1);
+	assert_int_equal(f->last_prefix_lifetime, 400);
+	/* the LMA replaces its multipath binding with the single-path one */
+	struct bc_entry *le =
+	    bcache_find(lma_bcache(f->lma), 1, (const uint8_t *)"mn1@example.com", 15);
+	assert_non_null(bc_binding_find(le, 1));
+	assert_int_equal(pump(f), 1);
+	assert_int_equal(le->nbind, 1);
+	assert_non_null(bc_binding_find(le, BC_BID_LEGACY));
+	assert_false(le->multipath);
+	assert_int_equal(b->state, BC_ACTIVE);
+	assert_int_equal(e->nbind, 1);
+	assert_int_equal(f->nsent, 3); /* nothing on the second path */
+	assert_int_equal(f->prefix_calls, 1);
+	/* multipath stays off for the node: a restored path adds no binding, its refresh has
+	 * no MMB */
+	assert_int_equal(mag_link(f->mag, "wlan", 0), 0);
+	assert_int_equal(mag_link(f->mag, "wlan", 1), 0);
+	assert_int_equal(f->nsent, 3);
+	fire_timer(f, b);
+	assert_int_equal(f->nsent, 4);
+	parse_sent(f, 3, &m);
+	assert_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_string_equal(addr(f->sent[3].src), "2001:db8:11::2");
+	assert_int_equal(pump(f), 1);
+	assert_int_equal(e->nbind, 1);
+	/* other nodes still register multipath (the LMA supports it) */
+	assert_int_equal(mag_mn_attach(f->mag, "mn2@example.com", "", NULL), 0);
+	parse_sent(f, 4, &m);
+	assert_non_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_non_null(mh_find_opt(&m, MH_OPT_MAGID, 0));
+}
+
+static void test_status_180_on_refresh_with_first_path_down(void **state)
+{
+	struct fixture *f = *state;
+	struct mh_msg m;
+	assert_int_equal(mag_mn_attach(f->mag, "mn1@example.com", "", "02:00:00:00:00:01"), 0);
+	assert_int_equal(pump(f), 1);
+	assert_int_equal(pump(f), 1);
+	struct bc_entry *e = bul_entry(f, "mn1@example.com");
+	assert_int_equal(e->nbind, 2);
+	/* the second path refreshes; the first path fails before the PBA */
+	fire_timer(f, bc_binding_find(e, 2));
+	assert_int_equal(f->nsent, 3);
+	assert_int_equal(mag_link(f->mag, "lte", 0), 0);
+	/* MPB-4.4-07: the refresh is refused with 180; single-path goes on the path that is up */
+	assert_int_equal(
+	    answer_pbu(f, 2, MH_STATUS_CANNOT_SUPPORT_MULTIPATH, 1, "2001:db8:100::/64"), 0);
+	assert_int_equal(f->nsent, 4);
+	parse_sent(f, 3, &m);
+	assert_string_equal(addr(f->sent[3].src), "2001:db8:12::2");
+	assert_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_null(mh_find_opt(&m, MH_OPT_MAGID, 0));
+	assert_int_equal(mh_find_opt(&m, MH_OPT_HI, 0)->v.u8pair.value, 5);
+	assert_prefix(mh_find_opt(&m, MH_OPT_HNP, 0), "2001:db8:100::", 64);
+	assert_int_equal(e->nbind, 1);
+	assert_int_equal(e->bindings->bid, BC_BID_LEGACY);
+	assert_int_equal(e->bindings->path, 1);
+	assert_int_equal(e->bindings->state, BC_PENDING);
+	assert_int_equal(f->prefix_calls, 1);
+	/* that path fails too before its PBA: nothing is registered, the prefix is withdrawn */
+	assert_int_equal(mag_link(f->mag, "wlan", 0), 0);
+	assert_int_equal(e->nbind, 0);
+	assert_int_equal(f->prefix_calls, 2);
+	assert_int_equal(f->last_prefix_lifetime, 0);
+	/* and the late PBA belongs to no binding */
+	assert_int_equal(answer_pbu(f, 3, 0, 0, "2001:db8:100::/64"), -1);
+	assert_int_equal(mag_counter(f->mag, "drop_unexpected"), 1);
+}
+
+static void test_pba_without_mmb_first_path(void **state)
+{
+	struct fixture *f = *state;
+	struct mh_msg m;
+	assert_int_equal(mag_mn_attach(f->mag, "mn1@example.com", "", NULL), 0);
+	assert_int_equal(f->nsent, 1);
+	/* MPB-4.4-05: a legacy LMA accepts without echoing the MMB */
+	assert_int_equal(answer_pbu(f, 0, 0, 0, "2001:db8:300::/64"), 0);
+	assert_int_equal(mag_counter(f->mag, "accepted"), 1);
+	assert_int_equal(mag_counter(f->mag, "multipath_disabled"), 1);
+	assert_int_equal(f->nsent, 1); /* no PBU on the second path */
+	struct bc_entry *e = bul_entry(f, "mn1@example.com");
+	assert_int_equal(e->nbind, 1);
+	struct bc_binding *b = bc_binding_find(e, BC_BID_LEGACY);
+	assert_non_null(b);
+	assert_int_equal(b->state, BC_ACTIVE);
+	assert_int_equal(b->lifetime_s, 400);
+	assert_false(e->multipath);
+	assert_int_equal(f->prefix_calls, 1);
+	assert_string_equal(f->last_prefix, "2001:db8:300::/64");
+	/* the refresh, and the next node, register without options 63 and 64 */
+	fire_timer(f, b);
+	parse_sent(f, 1, &m);
+	assert_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_null(mh_find_opt(&m, MH_OPT_MAGID, 0));
+	assert_prefix(mh_find_opt(&m, MH_OPT_HNP, 0), "2001:db8:300::", 64);
+	assert_int_equal(mag_mn_attach(f->mag, "mn2@example.com", "", NULL), 0);
+	assert_int_equal(f->nsent, 3);
+	parse_sent(f, 2, &m);
+	assert_null(mh_find_opt(&m, MH_OPT_MMB, 0));
+	assert_null(mh_find_opt(&m, MH_OPT_MAGID, 0));
+	/* restoring a path does not open a second binding */
+	assert_int_equal(mag_link(f->mag, "wlan", 0), 0);
+	assert_int_equal(mag_link(f->mag, "wlan", 1), 0);
+	assert_int_equal(f->nsent, 3);
+}
+
+static void test_pba_without_mmb_second_path(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(mag_mn_attach(f->mag, "mn1@example.com", "", NULL), 0);
+	assert_int_equal(pump(f), 1);
+	assert_int_equal(f->nsent, 2);
+	/* MPB-4.4-05 on the second path: the LMA processed it as an RFC 5213 handoff, which
+	 * replaced the first path's binding there; the MAG keeps the second path single-path */
+	assert_int_equal(answer_pbu(f, 1, 0, 0, "2001:db8:100::/64"), 0);
+	assert_int_equal(mag_counter(f->mag, "multipath_disabled"), 1);
+	assert_int_equal(f->nsent, 2);
+	struct bc_entry *e = bul_entry(f, "mn1@example.com");
+	assert_int_equal(e->nbind, 1);
+	assert_null(bc_binding_find(e, 1));
+	struct bc_binding *b = bc_binding_find(e, BC_BID_LEGACY);
+	assert_non_null(b);
+	assert_int_equal(b->state, BC_ACTIVE);
+	assert_int_equal(b->path, 1);
+	assert_string_equal(addr(b->pcoa), "2001:db8:12::2");
+	assert_false(e->multipath);
+	assert_int_equal(mag_bul(f->mag)->nbindings, 1);
+	assert_int_equal(f->prefix_calls, 1); /* advertised once, never withdrawn */
+	assert_int_equal(f->last_prefix_lifetime, 400);
 }
 
 static void test_retransmission_backoff(void **state)
@@ -444,6 +695,10 @@ int main(void)
 	    T(test_detach_deregisters_every_path, setup_on),
 	    T(test_legacy_lma_disables_multipath, setup_legacy),
 	    T(test_status_180_disables_multipath_for_node, setup_on),
+	    T(test_status_180_on_second_path, setup_on),
+	    T(test_status_180_on_refresh_with_first_path_down, setup_on),
+	    T(test_pba_without_mmb_first_path, setup_on),
+	    T(test_pba_without_mmb_second_path, setup_on),
 	    T(test_retransmission_backoff, setup_on),
 	    T(test_refresh_uses_not_changed_hi, setup_on),
 	    T(test_link_down_and_up, setup_on),
