@@ -3,6 +3,7 @@
 #include "inject.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnet.h>
 #include <linux/if_packet.h>
@@ -12,6 +13,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -55,6 +57,17 @@ int inject_iface_info(const char *iface, uint8_t mac[6], int *ifindex, int *is_e
 	return rc;
 }
 
+/* Sends never block: a full send buffer is waited for with a time limit (wait_writable). */
+static int set_nonblocking(struct inject *in, int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		snprintf(in->err, sizeof(in->err), "O_NONBLOCK: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_packet_socket(struct inject *in, const char *iface)
 {
 	struct sockaddr_ll sll;
@@ -77,7 +90,7 @@ static int open_packet_socket(struct inject *in, const char *iface)
 		snprintf(in->err, sizeof(in->err), "bind %s: %s", iface, strerror(errno));
 		return -1;
 	}
-	return 0;
+	return set_nonblocking(in, in->fd);
 }
 
 int inject_open_iface(struct inject *in, const char *iface, int mode, int ipv6)
@@ -105,7 +118,7 @@ int inject_open_iface(struct inject *in, const char *iface, int mode, int ipv6)
 			return -1;
 		}
 	}
-	return 0;
+	return set_nonblocking(in, libnet_getfd(in->libnet));
 }
 
 int inject_open_pcap(struct inject *in, const char *path, int linktype)
@@ -135,12 +148,46 @@ static void dump(struct inject *in, const uint8_t *frame, size_t len)
 	pcap_dump((u_char *)in->dumper, &h, frame);
 }
 
-static int refused(struct inject *in, const char *what)
+/* Errors after which the next frame may go out: the frame alone was dropped (a full device
+ * queue, an unreachable neighbour). Any other error ends the run (interface down or gone, no
+ * route, frame too long). */
+static int frame_dropped(int err)
 {
-	in->send_errors++;
-	snprintf(in->err, sizeof(in->err), "%s: %s", what,
-	         in->libnet ? libnet_geterror(in->libnet) : strerror(errno));
+	return err == ENOBUFS || err == EHOSTUNREACH || err == EHOSTDOWN || err == ECONNREFUSED;
+}
+
+static int refused(struct inject *in, const char *what, int err)
+{
+	if (err != EINTR) /* a signal interrupted the wait: nothing was refused */
+		in->send_errors++;
+	if (err != EINTR && !frame_dropped(err))
+		in->failed = 1;
+	snprintf(in->err, sizeof(in->err), "%s: %s", what, strerror(err));
 	return -1;
+}
+
+static int output_fd(const struct inject *in)
+{
+	return in->mode == INJECT_PACKET ? in->fd : in->libnet ? libnet_getfd(in->libnet) : -1;
+}
+
+/* The socket is non-blocking: wait a bounded time for send buffer space. 1 when there is some,
+ * 0 when the interface stalled (in->failed), -1 on a signal. */
+static int wait_writable(struct inject *in)
+{
+	struct pollfd pfd = {output_fd(in), POLLOUT, 0};
+	int rc = poll(&pfd, 1, INJECT_STALL_MS);
+	if (rc > 0)
+		return 1;
+	if (rc < 0 && errno == EINTR)
+		return -1;
+	in->failed = 1;
+	in->send_errors++;
+	snprintf(in->err, sizeof(in->err),
+	         "the interface took no frame for %d ms (no neighbour entry for the next hop, "
+	         "or a stalled queue)",
+	         INJECT_STALL_MS);
+	return 0;
 }
 
 /* Times of the first and the last frame handed to the interface. */
@@ -151,30 +198,47 @@ static void stamp(struct inject *in)
 		in->first_ns = in->last_ns;
 }
 
-int inject_send(struct inject *in, const uint8_t *frame, size_t len)
+/* One attempt: the octets written, or -1 with errno. */
+static int write_once(struct inject *in, const uint8_t *frame, size_t len)
 {
-	int n;
-	if (in->dumper)
-		dump(in, frame, len);
 	switch (in->mode) {
 	case INJECT_RAW:
 		if ((frame[0] >> 4) == 6)
-			n = libnet_write_raw_ipv6(in->libnet, frame, (uint32_t)len);
-		else
-			n = libnet_write_raw_ipv4(in->libnet, frame, (uint32_t)len);
-		if (n < 0)
-			return refused(in, "raw send");
-		break;
+			return libnet_write_raw_ipv6(in->libnet, frame, (uint32_t)len);
+		return libnet_write_raw_ipv4(in->libnet, frame, (uint32_t)len);
 	case INJECT_LINK:
-		if (libnet_write_link(in->libnet, frame, (uint32_t)len) < 0)
-			return refused(in, "link send");
-		break;
+		return libnet_write_link(in->libnet, frame, (uint32_t)len);
 	case INJECT_PACKET:
-		if (send(in->fd, frame, len, 0) < 0)
-			return refused(in, "AF_PACKET send");
-		break;
-	default:
+		return (int)send(in->fd, frame, len, 0);
+	}
+	return (int)len;
+}
+
+static const char *const mode_names[] = {[INJECT_NONE] = "send",
+                                         [INJECT_RAW] = "raw send",
+                                         [INJECT_LINK] = "link send",
+                                         [INJECT_PACKET] = "AF_PACKET send"};
+
+int inject_send(struct inject *in, const uint8_t *frame, size_t len)
+{
+	if (in->dumper)
+		dump(in, frame, len);
+	if (in->mode == INJECT_NONE)
 		return 0;
+	if (in->failed)
+		return -1;
+	for (;;) {
+		errno = 0;
+		if (write_once(in, frame, len) >= 0)
+			break;
+		int err = errno ? errno : EIO;
+		if (err != EAGAIN && err != EWOULDBLOCK)
+			return refused(in, mode_names[in->mode], err);
+		int ready = wait_writable(in);
+		if (ready == 0)
+			return -1;
+		if (ready < 0)
+			return refused(in, mode_names[in->mode], EINTR);
 	}
 	stamp(in);
 	in->sent++;
@@ -188,7 +252,7 @@ unsigned inject_send_batch(struct inject *in, uint8_t *const *frames, const size
 	struct iovec iov[INJECT_BATCH];
 	unsigned done = 0;
 	if (in->mode != INJECT_PACKET || in->dumper) {
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n && !in->failed; i++)
 			if (inject_send(in, frames[i], lens[i]) == 0)
 				done++;
 		return done;
@@ -202,23 +266,27 @@ unsigned inject_send_batch(struct inject *in, uint8_t *const *frames, const size
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	while (done < n) {
+	while (done < n && !in->failed) {
 		int rc = sendmmsg(in->fd, msgs + done, n - done, 0);
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS || errno == EAGAIN) {
-				/* the device queue is full: the frame is dropped, go on */
-				refused(in, "sendmmsg");
-				done++;
-				continue;
-			}
-			refused(in, "sendmmsg");
-			break;
+		if (rc >= 0) {
+			stamp(in);
+			done += (unsigned)rc;
+			in->sent += (unsigned)rc;
+			continue;
 		}
-		stamp(in);
-		done += (unsigned)rc;
-		in->sent += (unsigned)rc;
+		int err = errno;
+		if (err == EAGAIN || err == EWOULDBLOCK) {
+			int ready = wait_writable(in);
+			if (ready > 0)
+				continue;
+			break; /* stalled, or a signal: the caller decides */
+		}
+		if (err == EINTR)
+			break;
+		refused(in, "sendmmsg", err);
+		if (!frame_dropped(err))
+			break;
+		done++; /* the device queue is full: this frame is dropped, go on */
 	}
 	return done;
 }
@@ -244,6 +312,7 @@ struct nl_query {
 	uint8_t addr[16]; /* route: destination in, gateway out; neighbour: address looked up */
 	uint8_t mac[6];
 	int found;
+	int route_type; /* RTN_* of the route to the destination */
 };
 
 static int route_attr(const struct nlattr *a, void *arg)
@@ -257,8 +326,11 @@ static int route_attr(const struct nlattr *a, void *arg)
 
 static int route_reply(const struct nlmsghdr *nlh, void *arg)
 {
-	if (nlh->nlmsg_type == RTM_NEWROUTE)
+	struct nl_query *q = arg;
+	if (nlh->nlmsg_type == RTM_NEWROUTE) {
+		q->route_type = ((const struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_type;
 		mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr, arg);
+	}
 	return MNL_CB_OK;
 }
 
@@ -369,6 +441,15 @@ int inject_resolve_mac(int ifindex, int af, const uint8_t *dst, uint8_t mac[6], 
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (nl_exchange(nl, nlh, route_reply, &q) < 0)
 		goto out;
+	if (q.route_type == RTN_BROADCAST) { /* IPv4 subnet broadcast */
+		memset(mac, 0xff, 6);
+		rc = 0;
+		goto out;
+	}
+	if (q.route_type != RTN_UNICAST) { /* local, anycast...: nothing to resolve on the link */
+		rc = 1;
+		goto out;
+	}
 	uint64_t deadline = inject_now_ns() + (uint64_t)wait_ms * 1000000u;
 	for (unsigned seq = 2; !q.found; seq++) {
 		nlh = mnl_nlmsg_put_header(req);
@@ -382,7 +463,8 @@ int inject_resolve_mac(int ifindex, int af, const uint8_t *dst, uint8_t mac[6], 
 			break;
 		if (!q.found) {
 			struct timespec ts = {0, 10000000}; /* poll every 10 ms */
-			nanosleep(&ts, NULL);
+			if (nanosleep(&ts, NULL) < 0 && errno == EINTR)
+				break; /* a signal: give up at once */
 		}
 	}
 	if (q.found) {
@@ -401,9 +483,10 @@ uint64_t inject_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void pacer_init(struct pacer *p, double pps, unsigned max_batch)
+void pacer_init(struct pacer *p, double pps, unsigned max_batch, const volatile sig_atomic_t *stop)
 {
 	memset(p, 0, sizeof(*p));
+	p->stop = stop;
 	p->batch = pps > 0 ? 1 : max_batch;
 	if (pps <= 0)
 		return;
@@ -426,10 +509,12 @@ unsigned pacer_wait(struct pacer *p)
 		ts.tv_sec = (time_t)(wake / 1000000000ull);
 		ts.tv_nsec = (long)(wake % 1000000000ull);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
+			if (p->stop && *p->stop)
+				return 0;
 	}
 	while (inject_now_ns() < deadline)
-		;
+		if (p->stop && *p->stop)
+			return 0;
 	p->count++;
 	return p->batch;
 }

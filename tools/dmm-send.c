@@ -8,6 +8,7 @@
 #include "numbers.h"
 #include "out.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -25,7 +26,8 @@
 #define DEFAULT_RETRIES 3
 #define CAPTURE_SNAPLEN 65535
 #define JSON_READ_MAX (64u << 20)
-#define NEIGHBOUR_WAIT_MS 1000
+/* RFC 4861 §10: MAX_MULTICAST_SOLICIT (3) solicitations RETRANS_TIMER (1 s) apart */
+#define NEIGHBOUR_WAIT_MS 3000
 
 enum exit_status {
 	EXIT_MATCH = 0,    /* sent (and, with --expect, the reply matched) */
@@ -442,6 +444,27 @@ static void print_sent(const struct options *o, struct printer *pr, const uint8_
 	print_frame(pr, p, len, linktype, &ts);
 }
 
+/* The first refusal, and the one that ends the run, are printed. Returns 1 when it counts as
+ * an error (a signal interrupting a wait does not). */
+static int report_send_error(const struct inject *in, int errors_so_far)
+{
+	if (stop_requested && !in->failed)
+		return 0;
+	if (errors_so_far == 0 || in->failed)
+		fprintf(stderr, "dmm-send: %s\n", in->err);
+	return 1;
+}
+
+/* Packet 0 already went out (through the raw socket, before the switch to the link layer):
+ * the next deadline is one interval after it. */
+static void pace_after_first(struct pacer *pacer, const struct inject *in, uint64_t first_index)
+{
+	if (first_index && in->sent && pacer->interval_ns) {
+		pacer->start_ns = in->last_ns;
+		pacer->count = 1;
+	}
+}
+
 /* The frame of packet index into buf (FRAME_MAX octets): packet 0 with the varied field
  * patched in place when patch is non-NULL, else built again. Returns its length, or -1 with
  * the reason printed. */
@@ -473,8 +496,9 @@ static int send_each(const struct options *o, struct craft *c, struct inject *in
 	if (len < 0)
 		return EXIT_USAGE;
 	const struct craft_patch *patched = craft_patch_info(c, &patch) ? &patch : NULL;
-	pacer_init(&pacer, o->rate_given ? o->rate : 0, 1);
-	for (uint64_t i = first_index; i < o->count && !stop_requested; i++) {
+	pacer_init(&pacer, o->rate_given ? o->rate : 0, 1, &stop_requested);
+	pace_after_first(&pacer, in, first_index);
+	for (uint64_t i = first_index; i < o->count && !stop_requested && !in->failed; i++) {
 		const uint8_t *p = first;
 		int n = len;
 		if (i && c->vary) {
@@ -482,9 +506,10 @@ static int send_each(const struct options *o, struct craft *c, struct inject *in
 				return EXIT_MISMATCH;
 			p = frame;
 		}
-		pacer_wait(&pacer);
-		if (inject_send(in, p, (size_t)n) < 0 && errors++ == 0)
-			fprintf(stderr, "dmm-send: %s\n", in->err);
+		if (!pacer_wait(&pacer))
+			break;
+		if (inject_send(in, p, (size_t)n) < 0)
+			errors += report_send_error(in, errors);
 		print_sent(o, pr, p, (size_t)n, linktype);
 	}
 	return errors ? EXIT_MISMATCH : EXIT_MATCH;
@@ -510,10 +535,11 @@ static int send_batched(const struct options *o, struct craft *c, struct inject 
 		    c->vary ? ring[i] : base; /* without variation: one frame, sent n times */
 		lens[i] = (size_t)len;
 	}
-	pacer_init(&pacer, o->rate_given ? o->rate : 0, INJECT_BATCH);
+	pacer_init(&pacer, o->rate_given ? o->rate : 0, INJECT_BATCH, &stop_requested);
+	pace_after_first(&pacer, in, first_index);
 	uint64_t next = first_index;
 	uint64_t errors_before = in->send_errors;
-	while (next < o->count && !stop_requested) {
+	while (next < o->count && !stop_requested && !in->failed) {
 		unsigned n = pacer_wait(&pacer);
 		if (n > o->count - next)
 			n = (unsigned)(o->count - next);
@@ -525,6 +551,10 @@ static int send_batched(const struct options *o, struct craft *c, struct inject 
 			lens[i] = (size_t)l;
 		}
 		next += inject_send_batch(in, frames, lens, n);
+	}
+	if (in->failed) {
+		fprintf(stderr, "dmm-send: %s\n", in->err);
+		return EXIT_MISMATCH;
 	}
 	if (in->send_errors != errors_before && !o->quiet)
 		fprintf(stderr, "dmm-send: %llu frames dropped by the device queue\n",
@@ -673,12 +703,13 @@ static int send_json(const struct options *o, struct inject *in, struct printer 
 			return EXIT_MISMATCH;
 		}
 	}
-	pacer_init(&pacer, o->rate_given ? o->rate : 0, 1);
-	for (uint64_t r = 0; r < o->count && !stop_requested; r++)
-		for (size_t i = 0; i < jf.n && !stop_requested; i++) {
-			pacer_wait(&pacer);
-			if (inject_send(in, jf.frames[i], jf.lens[i]) < 0 && errors++ == 0)
-				fprintf(stderr, "dmm-send: %s\n", in->err);
+	pacer_init(&pacer, o->rate_given ? o->rate : 0, 1, &stop_requested);
+	for (uint64_t r = 0; r < o->count && !stop_requested && !in->failed; r++)
+		for (size_t i = 0; i < jf.n && !stop_requested && !in->failed; i++) {
+			if (!pacer_wait(&pacer))
+				break;
+			if (inject_send(in, jf.frames[i], jf.lens[i]) < 0)
+				errors += report_send_error(in, errors);
 			print_sent(o, pr, jf.frames[i], jf.lens[i], jf.linktype);
 		}
 	for (size_t i = 0; i < jf.n; i++)
@@ -926,23 +957,46 @@ static int open_output(const struct options *o, struct craft *c, struct inject *
 }
 
 /* Several packets on an Ethernet interface without --link: send packet 0 through the raw socket
- * (the kernel resolves the next hop), read the next hop's MAC from the neighbour table and
- * send the rest as link-layer frames on the AF_PACKET batch path. Returns 0 after the switch
- * (packet 0 sent), 1 when it does not apply, -1 when packet 0 failed. */
+ * (the kernel resolves the next hop) and read the next hop's MAC from the neighbour table.
+ * Without it every later frame would stay queued in the kernel (nothing reaches the wire, and
+ * the socket's send buffer fills): that is an error. With it, the rest go out as link-layer
+ * frames on the AF_PACKET batch path, unless --libnet or -w keep the raw socket. Returns 0
+ * after the switch (packet 0 sent), 1 when the raw socket sends the rest (packet 0 maybe sent),
+ * -1 on an error (printed). */
 static int switch_to_link_layer(const struct options *o, struct craft *c, struct inject *in)
 {
 	static uint8_t frame[FRAME_MAX];
 	int linktype, ifindex, is_ether;
 	uint8_t src_mac[6], dst_mac[6];
-	if (in->mode != INJECT_RAW || o->force_libnet || o->count < 2 || o->write_file ||
+	char dst_text[INET6_ADDRSTRLEN];
+	if (in->mode != INJECT_RAW || o->count < 2 ||
 	    inject_iface_info(o->iface, src_mac, &ifindex, &is_ether) < 0 || !is_ether)
 		return 1;
 	int len = frame_of(c, NULL, NULL, 0, 0, frame, &linktype);
-	if (len < 0 || inject_send(in, frame, (size_t)len) < 0)
+	if (len < 0)
 		return -1;
-	if (inject_resolve_mac(ifindex, c->af, c->dst, dst_mac, NEIGHBOUR_WAIT_MS) < 0)
+	if (inject_send(in, frame, (size_t)len) < 0) {
+		if (!stop_requested)
+			fprintf(stderr, "dmm-send: %s\n", in->err);
+		return -1;
+	}
+	int resolved = inject_resolve_mac(ifindex, c->af, c->dst, dst_mac, NEIGHBOUR_WAIT_MS);
+	if (resolved > 0)
 		return 1;
-	uint64_t sent = in->sent, first_ns = in->first_ns;
+	if (resolved < 0) {
+		if (stop_requested)
+			return -1;
+		inet_ntop(c->af, c->dst, dst_text, sizeof(dst_text));
+		fprintf(stderr,
+		        "dmm-send: %s: no link-layer address for the next hop towards %s after "
+		        "%d ms (no route, or neighbour discovery unanswered); give --link "
+		        "--dst-mac MAC to send anyway\n",
+		        o->iface, dst_text, NEIGHBOUR_WAIT_MS);
+		return -1;
+	}
+	if (o->force_libnet || o->write_file)
+		return 1;
+	uint64_t sent = in->sent, first_ns = in->first_ns, last_ns = in->last_ns;
 	inject_close(in);
 	inject_init(in);
 	memcpy(c->src_mac, src_mac, 6);
@@ -954,6 +1008,7 @@ static int switch_to_link_layer(const struct options *o, struct craft *c, struct
 	}
 	in->sent = sent;
 	in->first_ns = first_ns;
+	in->last_ns = last_ns;
 	return 0;
 }
 

@@ -19,6 +19,10 @@ Usage: /usr/bin/python3 testcases/send/run_send.py --build DIR [-v] [-k SUBSTRIN
                       golden capture without errors
   live:*              --expect over a veth pair in two namespaces made by the test, against a
                       responder (dmm-decode -i to read the request, dmm-send pba/rrp to answer)
+  live:bounded *      every injection path ends in bounded time: a next hop that never
+                      resolves (the LMA address on the peer's loopback), an interface that is
+                      down, the per-packet path stalled; SIGINT/SIGTERM stop a long run at once;
+                      100000 authenticated PBUs with per-packet MN-IDs all delivered
   usage:*             bad command lines exit 2
 Prints one line per test and ends with "N passed, N failed"; exit status 1 on failure.
 """
@@ -510,6 +514,106 @@ def wait_capture_ready(r):
     return False
 
 
+def timed(r, args, timeout):
+    """Run dmm-send in NS_A; (CompletedProcess or None when it had to be killed, seconds)."""
+    t0 = time.time()
+    try:
+        p = subprocess.run(["ip", "netns", "exec", NS_A, r.send] + args, capture_output=True,
+                           text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p = None
+    return p, time.time() - t0
+
+
+def wait_until(pred, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_bounded(r, rx_packets):
+    """No injection path waits without bound (each run is killed after a time limit, so a
+    return of the hang fails the test instead of hanging it)."""
+    lma = ["--mn-id", "mn1@example.org", "--vary", "seq,mn-id", "--auth",
+           "256:0x00112233445566778899aabbccddeeff"]
+    # the reported command, to the peer's own address: all of it delivered
+    before = rx_packets()
+    p, secs = timed(r, ["pbu", "-i", VETH_A, "--dst", "2001:db8:77::2"] + lma +
+                    ["-c", "100000"], 30)
+    got = rx_packets() - before
+    m = re.search(r"\(([0-9]+) pkt/s", p.stderr if p else "")
+    r.check("live:bounded reported command (-c 100000, --vary seq,mn-id, --auth): all "
+            "delivered (%s pkt/s, %.2f s)" % (m.group(1) if m else "?", secs),
+            p is not None and p.returncode == 0 and 100000 <= got <= 100010 and m,
+            "killed after 30 s" if p is None else "rc=%d rx=%d %r" % (p.returncode, got,
+                                                                       p.stderr))
+    # an LMA address the peer holds on its loopback, on-link for the sender: neighbour
+    # discovery is never answered, every raw frame would stay queued in the kernel (the old
+    # behaviour: one packet out, then a send blocked on the full socket buffer)
+    sh("ip", "-n", NS_B, "addr", "add", "2001:db8:78::1/128", "dev", "lo")
+    sh("ip", "-n", NS_A, "-6", "route", "add", "2001:db8:78::/64", "dev", VETH_A)
+    for extra in ([], ["--libnet"], ["--rate", "10000"], ["--rate", "10000", "--libnet"]):
+        p, secs = timed(r, ["pbu", "-i", VETH_A, "--dst", "2001:db8:78::1"] + lma +
+                        ["-c", "100000"] + extra, 15)
+        r.check("live:bounded unresolved next hop %s: exit 1 naming it (%.2f s)"
+                % (" ".join(extra) or "(AF_PACKET)", secs),
+                p is not None and p.returncode == 1 and secs < 8 and
+                "no link-layer address for the next hop towards 2001:db8:78::1" in p.stderr,
+                "killed after 15 s" if p is None else "rc=%d %r" % (p.returncode, p.stderr))
+    # the per-packet path (-v keeps the raw socket) stalls: bounded by the send-buffer wait
+    p, secs = timed(r, ["pbu", "-i", VETH_A, "--dst", "2001:db8:78::1"] + lma +
+                    ["-c", "100000", "-v"], 15)
+    r.check("live:bounded per-packet raw path to an unresolved next hop stops (%.2f s)" % secs,
+            p is not None and p.returncode == 1 and secs < 8 and "took no frame" in p.stderr,
+            "killed after 15 s" if p is None else "rc=%d %r" % (p.returncode, p.stderr[-300:]))
+    # an interface that is down: the first refusal ends every path
+    dev = "dsc%d" % (os.getpid() % 100000)
+    sh("ip", "link", "add", dev, "netns", NS_A, "type", "veth", "peer", "name",
+       "dsd%d" % (os.getpid() % 100000), "netns", NS_B)
+    for extra in (["--link"], ["--link", "--libnet"], []):
+        p, secs = timed(r, ["pbu", "-i", dev, "--dst", "2001:db8:77::2"] + lma +
+                        ["-c", "100000"] + extra, 15)
+        r.check("live:bounded interface down %s: exit 1 (%.2f s)" % (" ".join(extra), secs),
+                p is not None and p.returncode == 1 and secs < 3 and
+                ("down" in p.stderr or "unreachable" in p.stderr),
+                "killed after 15 s" if p is None else "rc=%d %r" % (p.returncode, p.stderr))
+    # packet 1 is one interval after packet 0 (sent before the switch to AF_PACKET)
+    p, secs = timed(r, ["pbu", "-i", VETH_A, "--dst", "2001:db8:77::2"] + lma +
+                    ["-c", "5", "--rate", "10"], 10)
+    m = re.search(r"\(([0-9]+) pkt/s", p.stderr if p else "")
+    r.check("live:bounded --rate 10 paces packet 1 after packet 0 (%s pkt/s)" %
+            (m.group(1) if m else "?"), p is not None and m and int(m.group(1)) == 10,
+            "killed" if p is None else p.stderr)
+    # SIGINT during a 20 s pacing interval, SIGTERM during a run at full speed: prompt exit
+    for sig, extra in ((2, ["--rate", "0.05"]), (15, ["--rate", "max"]),
+                       (2, ["--rate", "max", "--libnet"])):
+        before = rx_packets()
+        proc = subprocess.Popen(["ip", "netns", "exec", NS_A, r.send, "pbu", "-i", VETH_A,
+                                 "--dst", "2001:db8:77::2"] + lma + ["-c", "100000000"] + extra,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        started = wait_until(lambda: rx_packets() - before >= (1 if "0.05" in extra else 1000),
+                             10)
+        if "0.05" in extra:  # past packet 0 and the neighbour look-up, into the interval
+            wait_until(lambda: not os.path.exists("/proc/%d" % proc.pid) or
+                       b"nanosleep" in open("/proc/%d/wchan" % proc.pid, "rb").read() or
+                       b"hrtimer" in open("/proc/%d/wchan" % proc.pid, "rb").read(), 5)
+        t0 = time.time()
+        proc.send_signal(sig)
+        try:
+            err = proc.communicate(timeout=5)[1]
+            rc = proc.returncode
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            err, rc = proc.communicate()[1], None
+        secs = time.time() - t0
+        r.check("live:bounded signal %d stops %s within 1 s (%.3f s)" % (sig, " ".join(extra),
+                                                                         secs),
+                started and rc == 0 and secs < 1.0, "rc=%r started=%r %r" % (rc, started, err))
+
+
 def probe(r, args, timeout=20):
     t0 = time.time()
     p = subprocess.run(["ip", "netns", "exec", NS_A, r.send] + args, capture_output=True,
@@ -607,6 +711,7 @@ def test_live(r):
                 p.returncode == 0 and 1000 <= got <= 1005 and "AF_PACKET" in p.stderr and
                 m and float(m.group(1)) < secs,
                 "%d received %r" % (got, p.stderr))
+        test_bounded(r, rx_packets)
     finally:
         live_teardown()
 
