@@ -1877,6 +1877,21 @@ static int add_default_u8pair(struct craft *c, uint8_t type, uint8_t value)
 	return 0;
 }
 
+/* RFC 4285 §5: the Mobility Message Authentication option MUST be the last option. Default
+ * options appended after a given --auth move it back to the end (relative order kept). */
+static void auth_options_last(struct mh_msg *m)
+{
+	struct mh_opt auth[MH_MAX_OPTS];
+	unsigned nauth = 0, kept = 0;
+	for (unsigned i = 0; i < m->nopts; i++) {
+		if (m->opts[i].type == MH_OPT_AUTH)
+			auth[nauth++] = m->opts[i];
+		else
+			m->opts[kept++] = m->opts[i];
+	}
+	memcpy(&m->opts[kept], auth, nauth * sizeof(auth[0]));
+}
+
 /* RFC 5213 §6.9.1.5 / §8.1: MN-ID, HNP (all-zero request), HI, ATT and a Timestamp. */
 static int proxy_defaults(struct craft *c)
 {
@@ -1889,6 +1904,7 @@ static int proxy_defaults(struct craft *c)
 		return -1;
 	if (!c->given_opts[MH_OPT_TIMESTAMP] && opt_timestamp(c, NULL) < 0)
 		return -1;
+	auth_options_last(&c->mh);
 	return 0;
 }
 

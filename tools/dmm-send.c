@@ -635,6 +635,15 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* Link types whose frames start with the IP header: DLT_RAW as libpcap names it on this
+ * platform, LINKTYPE_RAW (101) as pcap files and dmm-decode -T json carry it, and
+ * DLT_IPV4/DLT_IPV6. They go out through a raw IP socket. */
+static int raw_ip_linktype(int linktype)
+{
+	return linktype == DLT_RAW || linktype == 101 || linktype == DLT_IPV4 ||
+	       linktype == DLT_IPV6;
+}
+
 /* One JSON object per line, a JSON array of objects, or any sequence of either. */
 static int load_json(const char *path, struct json_frames *jf)
 {
@@ -694,7 +703,7 @@ static int send_json(const struct options *o, struct inject *in, struct printer 
 		int mode = jf.linktype == DLT_EN10MB
 		               ? (o->force_libnet ? INJECT_LINK : INJECT_PACKET)
 		               : INJECT_RAW;
-		if (jf.linktype != DLT_EN10MB && jf.linktype != DLT_RAW) {
+		if (jf.linktype != DLT_EN10MB && !raw_ip_linktype(jf.linktype)) {
 			fprintf(stderr, "dmm-send: link type %d cannot be injected\n", jf.linktype);
 			return EXIT_MISMATCH;
 		}

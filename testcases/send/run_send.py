@@ -387,13 +387,19 @@ def test_auth(r):
         return
     rc, path, err = r.craft(["pbu"] + V6 + ["--mn-id", "mn1@example.org", "--auth",
                                             "0x200:secretkey"])
-    good = r.fields(path, ["mip6.auth.status", "mip6.auth.mobility_spi", "dmm.error"],
-                    ["--mh-auth-key", "0x200:secretkey"])
+    good = r.fields(path, ["mip6.auth.status", "mip6.auth.mobility_spi", "dmm.error",
+                           "mip6.mobility_opt"], ["--mh-auth-key", "0x200:secretkey"])
     bad = r.fields(path, ["mip6.auth.status"], ["--mh-auth-key", "0x200:otherkey"])
     r.check("auth:rfc4285 good with the key, bad with another",
             rc == 0 and good[0]["mip6.auth.status"] == "good" and
             good[0]["mip6.auth.mobility_spi"] == "512" and bad[0]["mip6.auth.status"] == "bad",
             str(good) + str(bad))
+    # RFC 4285 §5: the option is the last one, even when the default options (HNP, HI, ATT,
+    # Timestamp) are added after a --auth given among the first options.
+    kinds = [t for t in good[0]["mip6.mobility_opt"].split(",") if t not in ("0", "1")] \
+        if good else []
+    r.check("auth:rfc4285 option last after the default options",
+            kinds[-1:] == ["9"] and {"22", "23", "24", "27"} <= set(kinds), str(kinds))
     rc, path, err = r.craft(["rrq"] + V4 + ["--mnr", "10.1.0.0/16", "--mn-ha", MNHA])
     good = r.fields(path, ["mip.auth.status", "mip.auth.spi"], ["--mnha-key", MNHA])
     bad = r.fields(path, ["mip.auth.status"], ["--mnha-key", "0x100:wrongwrongwrong!"])
