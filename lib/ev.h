@@ -1,4 +1,5 @@
-/* Event loop shared by every daemon role (RFC 5213 §6.9.4 timers, RFC 8278 paths): fds, timers, signals. */
+/* Event loop shared by every daemon role (RFC 5213 §6.9.4 timers, RFC 8278 paths): fds, timers,
+ * signals. */
 #ifndef DMM_EV_H
 #define DMM_EV_H
 
@@ -14,7 +15,7 @@ typedef void (*ev_signal_cb)(int signo, void *arg);
 /* A timer lives in caller memory (a binding, a retransmission) and costs no
  * allocation; the loop keeps active timers in a binary heap. */
 struct ev_timer {
-	uint64_t due_ms;   /* monotonic deadline (ev_now_ms clock) */
+	uint64_t due_ms; /* monotonic deadline (ev_now_ms clock) */
 	ev_timer_cb cb;
 	void *arg;
 	uint32_t heap_pos; /* 0 = not active; otherwise 1-based index in the heap */

@@ -168,7 +168,7 @@ static void pbu_init(struct mh_msg *m, uint16_t seq, uint16_t flags, uint16_t li
 }
 
 static void pba_init(struct mh_msg *m, uint8_t status, uint8_t flags, uint16_t seq,
-		     uint16_t lifetime)
+                     uint16_t lifetime)
 {
 	msg_init(m, MH_BA);
 	m->u.ba.status = status;
@@ -431,8 +431,9 @@ static void scn_pbu_pmipv6_options(void)
 		const uint8_t *id;
 		size_t len;
 	} ids[] = {
-	    {3, 8, imsi, sizeof(imsi)},   {4, 6, ptmsi, sizeof(ptmsi)}, {5, 4, mac48, sizeof(mac48)},
-	    {6, 13, eui64, sizeof(eui64)}, {7, 8, guti, sizeof(guti)},   {8, 9, duid, sizeof(duid)},
+	    {3, 8, imsi, sizeof(imsi)},   {4, 6, ptmsi, sizeof(ptmsi)},
+	    {5, 4, mac48, sizeof(mac48)}, {6, 13, eui64, sizeof(eui64)},
+	    {7, 8, guti, sizeof(guti)},   {8, 9, duid, sizeof(duid)},
 	};
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		pbu_init(&m, (uint16_t)(22 + i), MH_BU_A | MH_BU_P, 3600 / 4);
@@ -447,7 +448,8 @@ static void scn_pbu_pmipv6_options(void)
 	 * them, so they are written raw, both at even offsets (alignment 2n) */
 	{
 		static const uint8_t fsum[] = {0x00, 0x01, 0x00, 0x02};
-		static const uint8_t fid[] = {0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x02, 0x02, 0x00, 0x01};
+		static const uint8_t fid[] = {0x00, 0x01, 0x00, 0x0a, 0x00,
+		                              0x00, 0x02, 0x02, 0x00, 0x01};
 		pbu_init(&m, 28, MH_BU_A | MH_BU_P, 3600 / 4);
 		opt_nai(&m, "mn2@example.com");
 		opt_raw(&m, 44, fsum, sizeof(fsum));
@@ -510,8 +512,8 @@ static void scn_pba_ipv4_options(void)
 
 static void scn_rfc5213_rejects(void)
 {
-	static const uint8_t statuses[] = {128, 129, 130, 152, 153, 154, 155, 156, 157,
-					   158, 159, 160, 161, 162, 163, 174};
+	static const uint8_t statuses[] = {128, 129, 130, 152, 153, 154, 155, 156,
+	                                   157, 158, 159, 160, 161, 162, 163, 174};
 	struct mh_msg m;
 	scenario_begin("rfc5213_rejects");
 	for (unsigned i = 0; i < sizeof(statuses); i++) {
@@ -609,7 +611,8 @@ static void scn_dmm_relay_mode(void)
 	scenario_begin("dmm_rfc8885_dflag");
 	dmm_flow(1);
 	scenario_end();
-	/* ODMM MAD-PMIPv6 interop profile: S-MAAR 28, P-MAAR 29 (decode with --profile mad-pmipv6) */
+	/* ODMM MAD-PMIPv6 interop profile: S-MAAR 28, P-MAAR 29 (decode with --profile mad-pmipv6)
+	 */
 	scenario_begin("dmm_mad_profile");
 	if (dmm_numbers_profile("mad-pmipv6") != 0)
 		die("mad-pmipv6 profile");
@@ -655,8 +658,7 @@ static void scn_mipv6_messages(void)
 	pbu_init(&m, 1000, MH_BU_A | MH_BU_H | MH_BU_L | MH_BU_K, 1000 / 4);
 	send_mh(MN_COA, HA6, MN_HOA, &m);
 	/* 7: BU with every other flag bit: M R F T B S D */
-	pbu_init(&m, 1001,
-		 MH_BU_M | MH_BU_R | MH_BU_F | MH_BU_T | MH_BU_B | MH_BU_S | MH_BU_D, 0);
+	pbu_init(&m, 1001, MH_BU_M | MH_BU_R | MH_BU_F | MH_BU_T | MH_BU_B | MH_BU_S | MH_BU_D, 0);
 	send_mh(MN_COA, HA6, MN_HOA, &m);
 	/* 8: BA (non-proxy) accepted, K|R */
 	pba_init(&m, 0, MH_BA_K | MH_BA_R, 1000, 1000 / 4);
@@ -711,7 +713,7 @@ static void scn_mh_auth(void)
 
 /* RFC 5844 §4: MH over IPv4/UDP 5436, MH checksum 0 */
 static void send_udp4(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-		      const uint8_t *payload, size_t len);
+                      const uint8_t *payload, size_t len);
 static size_t icmp_echo(uint8_t *p, uint8_t type, uint16_t id, uint16_t seq);
 static void ip4_hdr(struct pkt_ipv4_hdr *h, const char *src, const char *dst, uint8_t proto);
 
@@ -769,7 +771,8 @@ static void scn_pmipv6_udp5436(void)
 		ih.id = 0x5437;
 		wb_init(&iw, inner, sizeof(inner));
 		check(pkt_ipv4(&iw, &ih, icmp, n), "inner ipv4");
-		send_udp4("198.51.100.10", "198.51.100.20", 49153, PKT_PORT_PMIP6_DATA, inner, iw.len);
+		send_udp4("198.51.100.10", "198.51.100.20", 49153, PKT_PORT_PMIP6_DATA, inner,
+		          iw.len);
 	}
 	scenario_end();
 }
@@ -786,7 +789,7 @@ static void ip4_hdr(struct pkt_ipv4_hdr *h, const char *src, const char *dst, ui
 }
 
 static void send_udp4(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-		      const uint8_t *payload, size_t len)
+                      const uint8_t *payload, size_t len)
 {
 	struct pkt_ipv4_hdr h;
 	ip4_hdr(&h, src, dst, PKT_PROTO_UDP);
@@ -796,7 +799,7 @@ static void send_udp4(const char *src, const char *dst, uint16_t sport, uint16_t
 }
 
 static void send_mip4(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-		      struct mip4_msg *m)
+                      struct mip4_msg *m)
 {
 	uint8_t buf[2048];
 	struct dmm_wbuf w;
@@ -815,7 +818,7 @@ static void send_mip4(const char *src, const char *dst, uint16_t sport, uint16_t
 #define RQ_IDENT 0xe1d2c3b400000001ULL
 
 static void mreq_init(struct mip4_msg *m, uint8_t flags, uint16_t lifetime, const char *hoa,
-		      const char *ha, const char *coa, uint64_t ident)
+                      const char *ha, const char *coa, uint64_t ident)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = MIP4_REG_REQUEST;
@@ -828,7 +831,7 @@ static void mreq_init(struct mip4_msg *m, uint8_t flags, uint16_t lifetime, cons
 }
 
 static void mrep_init(struct mip4_msg *m, uint8_t code, uint16_t lifetime, const char *hoa,
-		      const char *ha, uint64_t ident)
+                      const char *ha, uint64_t ident)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = MIP4_REG_REPLY;
@@ -856,7 +859,7 @@ static void ext_mnr(struct mip4_msg *m, const char *prefix, uint8_t plen)
 }
 
 static void ext_mna(struct mip4_msg *m, uint8_t subtype, uint8_t code, const char *prefix,
-		    uint8_t plen)
+                    uint8_t plen)
 {
 	struct mip4_ext *e = mip4_add_ext(m, MIP4_EXT_MOBNET, subtype);
 	e->v.mne.code = code;
@@ -918,7 +921,8 @@ static void ext_coa(struct mip4_msg *m)
 	e->v.coa.count = 2;
 }
 
-/* The §12 Prefix Advertisement: HoA 192.0.2.1; /28 foo.example.com; /26 bar.foo.example.com; /25 "" */
+/* The §12 Prefix Advertisement: HoA 192.0.2.1; /28 foo.example.com; /26 bar.foo.example.com; /25 ""
+ */
 static struct haaro_pfx_info pfx_infos[4];
 
 static void ext_pfx(struct mip4_msg *m)
@@ -1068,7 +1072,8 @@ static void haaro_mr_cr(const char *name)
 		ext_mcauth(&m, 5, 6);
 		send_mip4(CR_HOA, MR_COA, 434, 434, &m);
 	}
-	/* 8: request with UDP Tunnel Request and an explicit second MNR, HNI/CNI 0 (pre-shared KRm) */
+	/* 8: request with UDP Tunnel Request and an explicit second MNR, HNI/CNI 0 (pre-shared KRm)
+	 */
 	mreq_init(&m, MIP4_F_D | MIP4_F_T, 600, MR_HOA, HA4, MR_COA, 0xe1d2c3b400000002ULL);
 	ext_mnr(&m, MNP, 24);
 	ext_mnr(&m, "10.1.2.0", 23);
@@ -1153,7 +1158,7 @@ static size_t icmp_echo(uint8_t *p, uint8_t type, uint16_t id, uint16_t seq)
 
 /* RFC 3519 keepalive: IP(CoA->HA)/UDP/TunnelData(NH 4)/IP(HoA->HA)/ICMP echo */
 static void send_tunnel_data(const char *osrc, const char *odst, uint16_t sport, uint16_t dport,
-			     const char *isrc, const char *idst, uint8_t icmp_type, uint16_t seq)
+                             const char *isrc, const char *idst, uint8_t icmp_type, uint16_t seq)
 {
 	uint8_t icmp[64], inner[256];
 	struct dmm_wbuf iw;
@@ -1308,7 +1313,7 @@ static void scn_malformed(void)
 {
 	static const uint8_t unknown_opt[] = {0xca, 0xfe, 0xba, 0xbe};
 	static const uint8_t bad_auth[16] = {0xba, 0xad, 0xba, 0xad, 0xba, 0xad, 0xba, 0xad,
-					     0xba, 0xad, 0xba, 0xad, 0xba, 0xad, 0xba, 0xad};
+	                                     0xba, 0xad, 0xba, 0xad, 0xba, 0xad, 0xba, 0xad};
 	static const uint8_t unknown_ext[] = {0x01, 0x02, 0x03, 0x04};
 	/* M=1 HoA 192.0.2.1, then a /24 prefix 10.1.1 whose realm is index 5 (empty slot) */
 	static const uint8_t bad_pfx[] = {0x40, 192, 0, 2, 1, 0x18, 10, 1, 1, 0x85, 0x00};
@@ -1486,8 +1491,8 @@ int main(int argc, char **argv)
 	out_dir = argv[1];
 	mkdir(out_dir, 0755);
 	static const uint8_t krm[HAARO_KRM_LEN] = {0x4a, 0xb3, 0xbe, 0x1f, 0x5e, 0x86, 0x12,
-						   0x47, 0x04, 0x15, 0x84, 0xe7, 0xdf, 0x9b,
-						   0x98, 0x99, 0x6d, 0x9a, 0x9e, 0xe2};
+	                                           0x47, 0x04, 0x15, 0x84, 0xe7, 0xdf, 0x9b,
+	                                           0x98, 0x99, 0x6d, 0x9a, 0x9e, 0xe2};
 	memcpy(KRM, krm, sizeof(KRM));
 	if (dmm_keys_add_mh_auth("0x100:1234567812345678") != 0)
 		die("mh-auth key");
