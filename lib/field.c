@@ -1,6 +1,7 @@
 /* Field registry, emit helpers and tshark-compatible value formatting. */
 #include "field.h"
 #include "cursor.h"
+#include "out.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -179,4 +180,18 @@ size_t dmm_format_display(const struct dmm_field *f, const struct dmm_value *v, 
 		return n < 0 ? 0 : ((size_t)n < size ? (size_t)n : size - 1);
 	}
 	return dmm_format_value(f, v, buf, size);
+}
+
+char *dmm_put_address(char *p, enum dmm_ftype type, const uint8_t *a)
+{
+	static const struct dmm_field kinds[] = {
+	    {"", "", DMM_FT_IPV4, 0, 0, NULL},
+	    {"", "", DMM_FT_IPV6, 0, 0, NULL},
+	    {"", "", DMM_FT_ETHER, 0, 0, NULL},
+	};
+	const struct dmm_field *f = type == DMM_FT_IPV4   ? &kinds[0]
+	                            : type == DMM_FT_IPV6 ? &kinds[1]
+	                                                  : &kinds[2];
+	struct dmm_value v = {.ptr = a, .len = f == &kinds[0] ? 4 : f == &kinds[1] ? 16 : 6};
+	return p + dmm_out_format_value(f, &v, p, DMM_PUT_ADDRESS_MAX);
 }

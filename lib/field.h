@@ -162,6 +162,38 @@ size_t dmm_format_value(const struct dmm_field *f, const struct dmm_value *v, ch
 size_t dmm_format_display(const struct dmm_field *f, const struct dmm_value *v, char *buf,
                           size_t size);
 
+/* printf-free text for labels and the tree: each writes at p (no NUL) and returns the end
+ * of the text. dmm_put_address writes a DMM_FT_IPV4, DMM_FT_IPV6 or DMM_FT_ETHER value as
+ * dmm_format_value does (p must have room for DMM_PUT_ADDRESS_MAX bytes). */
+#define DMM_PUT_ADDRESS_MAX 46
+char *dmm_put_address(char *p, enum dmm_ftype type, const uint8_t *a);
+
+static inline char *dmm_put_text(char *p, const char *s)
+{
+	size_t n = __builtin_strlen(s);
+	__builtin_memcpy(p, s, n);
+	return p + n;
+}
+
+/* Decimal u with at least width (<= 20) digits, leading zeros. */
+static inline char *dmm_put_zero_padded(char *p, uint64_t u, unsigned width)
+{
+	unsigned n = 1;
+	for (uint64_t rest = u / 10; rest; rest /= 10)
+		n++;
+	if (n < width && width <= 20)
+		n = width;
+	char *end = p + n;
+	for (char *q = end; q > p; u /= 10)
+		*--q = (char)('0' + u % 10);
+	return end;
+}
+
+static inline char *dmm_put_decimal(char *p, uint64_t u)
+{
+	return dmm_put_zero_padded(p, u, 1);
+}
+
 /* Field tables register themselves in a linker section so that -G fields and
  * the fields printer see every field without a central list. */
 struct dmm_field_table {

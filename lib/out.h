@@ -148,12 +148,20 @@ void dmm_summary_end_packet(struct dmm_summary *s);
 /* ---- tree (-V): tshark -V style, 4 spaces per level ----
  * node: "<label or name>"; value: "<name>: <dmm_format_display text>";
  * error: "[Error: <message>]"; a blank line ends each packet. */
+#define DMM_TREE_VAL_NAME_SLOTS 256
 struct dmm_tree {
 	FILE *fp;
 	unsigned depth;
 	struct dmm_field_facts facts[DMM_FIELD_FACTS_SLOTS];
 	char *text; /* formatting buffer, grown when a long value needs it */
 	size_t text_cap;
+	size_t block; /* packets are written once this many bytes are buffered (0: each one) */
+	struct dmm_tree_val_name {
+		const struct dmm_vals *vals; /* NULL: empty slot */
+		uint32_t value;
+		uint32_t len;                 /* strlen(name) */
+		const char *name;             /* dmm_val_name(vals, value), possibly NULL */
+	} val_names[DMM_TREE_VAL_NAME_SLOTS]; /* direct-mapped cache of value names */
 };
 
 extern const struct dmm_out_ops dmm_tree_ops;
@@ -162,6 +170,8 @@ void dmm_tree_init(struct dmm_tree *t, FILE *fp);
 void dmm_tree_free(struct dmm_tree *t);
 void dmm_tree_begin_packet(struct dmm_tree *t, const struct dmm_frame *fr);
 void dmm_tree_end_packet(struct dmm_tree *t);
+/* Write the packets still buffered (with a block size set). */
+void dmm_tree_flush(struct dmm_tree *t);
 
 /* ---- json (-T json): one JSON object per packet, one line each ----
  * Each subtree node is an object stored under its field's abbrev in the

@@ -6,7 +6,6 @@
 #include "mh.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -355,17 +354,19 @@ static void arena_leave(void)
 	arena.active--;
 }
 
-__attribute__((format(printf, 1, 2))) static const char *arena_printf(const char *fmt, ...)
+/* Keep the label text[0..end) (built with the dmm_put_* helpers, no printf) until
+ * end_packet: its NUL-terminated copy in the arena, or NULL when the arena is full. */
+#define LABEL_MAX 256
+static const char *arena_keep(const char *text, const char *end)
 {
 	size_t room = PKT_ARENA_SIZE - arena.used;
-	char *dst = arena.text + arena.used;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(dst, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
+	size_t n = (size_t)(end - text);
+	if (n >= room)
 		return NULL;
-	arena.used += (size_t)n + 1;
+	char *dst = arena.text + arena.used;
+	memcpy(dst, text, n);
+	dst[n] = 0;
+	arena.used += n + 1;
 	return dst;
 }
 
@@ -407,7 +408,12 @@ static void show_data(struct walk *wk, const uint8_t *p, size_t len)
 {
 	if (len == 0)
 		return;
-	const char *label = want_labels(wk) ? arena_printf("Data (%zu bytes)", len) : NULL;
+	const char *label = NULL;
+	if (want_labels(wk)) {
+		char text[LABEL_MAX];
+		char *q = dmm_put_decimal(dmm_put_text(text, "Data ("), len);
+		label = arena_keep(text, dmm_put_text(q, " bytes)"));
+	}
 	open_layer(wk, FRAME(F_DATA), "data", label);
 	dmm_bytes(wk->out, FRAME(F_DATA_DATA), p, len);
 	dmm_uint(wk->out, FRAME(F_DATA_LEN), len);
@@ -434,14 +440,14 @@ static void walk_ip(struct walk *wk, const uint8_t *p, size_t len, unsigned dept
 static void walk_ipproto(struct walk *wk, uint8_t proto, const uint8_t *p, size_t len,
                          unsigned depth, const uint8_t *mh_src, const uint8_t *mh_dst);
 
-static const char *address_label(const char *proto, int af, const uint8_t *src, const uint8_t *dst)
+/* "<proto>, Src: <src>, Dst: <dst>" for addresses of a kind (DMM_FT_IPV4, _IPV6, _ETHER) */
+static const char *address_label(const char *proto, enum dmm_ftype kind, const uint8_t *src,
+                                 const uint8_t *dst)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-	if (!inet_ntop(af, src, s, sizeof(s)))
-		s[0] = 0;
-	if (!inet_ntop(af, dst, d, sizeof(d)))
-		d[0] = 0;
-	return arena_printf("%s, Src: %s, Dst: %s", proto, s, d);
+	char text[LABEL_MAX];
+	char *q = dmm_put_address(dmm_put_text(dmm_put_text(text, proto), ", Src: "), kind, src);
+	q = dmm_put_address(dmm_put_text(q, ", Dst: "), kind, dst);
+	return arena_keep(text, q);
 }
 
 /* Tunnel depth gate: beyond DMM_MAX_DEPTH show the payload raw. */
@@ -485,9 +491,13 @@ static void walk_udp(struct walk *wk, const uint8_t *p, size_t len, unsigned dep
 	cur_init(&c, p, len);
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
-	if (want_labels(wk) && len >= 4)
-		label = arena_printf("User Datagram Protocol, Src Port: %u, Dst Port: %u",
-		                     p[0] << 8 | p[1], p[2] << 8 | p[3]);
+	if (want_labels(wk) && len >= 4) {
+		char text[LABEL_MAX];
+		char *q = dmm_put_text(text, "User Datagram Protocol, Src Port: ");
+		q = dmm_put_decimal(q, (unsigned)(p[0] << 8 | p[1]));
+		q = dmm_put_decimal(dmm_put_text(q, ", Dst Port: "), (unsigned)(p[2] << 8 | p[3]));
+		label = arena_keep(text, q);
+	}
 	open_layer(wk, TUN(F_UDP), "udp", label);
 	uint16_t sport = cur_u16(&c);
 	uint16_t dport = cur_u16(&c);
@@ -690,7 +700,7 @@ static void walk_ipv4(struct walk *wk, const uint8_t *p, size_t len, unsigned de
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
 	if (want_labels(wk) && len >= 20)
-		label = address_label("Internet Protocol Version 4", AF_INET, p + 12, p + 16);
+		label = address_label("Internet Protocol Version 4", DMM_FT_IPV4, p + 12, p + 16);
 	open_layer(wk, IP4(F_IP), "ip", label);
 	uint8_t vhl = cur_u8(&c);
 	uint8_t tos = cur_u8(&c);
@@ -812,7 +822,7 @@ static void walk_ipv6(struct walk *wk, const uint8_t *p, size_t len, unsigned de
 	int errors_before = wk->out->errors;
 	const char *label = NULL;
 	if (want_labels(wk) && len >= 40)
-		label = address_label("Internet Protocol Version 6", AF_INET6, p + 8, p + 24);
+		label = address_label("Internet Protocol Version 6", DMM_FT_IPV6, p + 8, p + 24);
 	open_layer(wk, IP6(F_IPV6), "ipv6", label);
 	uint32_t vtf = cur_u32(&c);
 	uint16_t plen = cur_u16(&c);
@@ -1037,10 +1047,7 @@ static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 	cur_init(&c, p, len);
 	const char *label = NULL;
 	if (want_labels(wk) && len >= 12)
-		label = arena_printf("Ethernet II, Src: %02x:%02x:%02x:%02x:%02x:%02x, "
-		                     "Dst: %02x:%02x:%02x:%02x:%02x:%02x",
-		                     p[6], p[7], p[8], p[9], p[10], p[11], p[0], p[1], p[2], p[3],
-		                     p[4], p[5]);
+		label = address_label("Ethernet II", DMM_FT_ETHER, p + 6, p);
 	open_layer(wk, LINK(F_ETH), "eth", label);
 	const uint8_t *dst = cur_bytes(&c, 6);
 	const uint8_t *src = cur_bytes(&c, 6);
@@ -1071,10 +1078,16 @@ static void walk_ethernet(struct walk *wk, const uint8_t *p, size_t len)
 			return;
 		}
 		const char *vlabel = NULL;
-		if (want_labels(wk) && cur_left(&c) >= 2)
-			vlabel = arena_printf("802.1Q Virtual LAN, PRI: %u, DEI: %u, ID: %u",
-			                      cur_ptr(&c)[0] >> 5, (cur_ptr(&c)[0] >> 4) & 1,
-			                      (cur_ptr(&c)[0] & 15u) << 8 | cur_ptr(&c)[1]);
+		if (want_labels(wk) && cur_left(&c) >= 2) {
+			const uint8_t *tci = cur_ptr(&c);
+			char text[LABEL_MAX];
+			char *q = dmm_put_text(text, "802.1Q Virtual LAN, PRI: ");
+			q = dmm_put_decimal(q, tci[0] >> 5);
+			q = dmm_put_decimal(dmm_put_text(q, ", DEI: "), (tci[0] >> 4) & 1);
+			q = dmm_put_decimal(dmm_put_text(q, ", ID: "),
+			                    (tci[0] & 15u) << 8 | tci[1]);
+			vlabel = arena_keep(text, q);
+		}
 		open_layer(wk, LINK(F_VLAN), "vlan", vlabel);
 		uint16_t tci = cur_u16(&c);
 		type = cur_u16(&c);
@@ -1228,19 +1241,32 @@ void dmm_dissect_frame(const struct dmm_frame *fr, const uint8_t *p, struct dmm_
 		struct dmm_out quiet = {&quiet_ops, NULL, 0, 0};
 		struct walk collect = {&quiet, protos, 0, 0};
 		walk_link(&collect, fr->linktype, p, fr->caplen);
-		if (fr->ts_sec < 0 && fr->ts_nsec > 0) /* e.g. -1 s + 0.5 s = -0.5 s */
-			epoch = arena_printf("-%lld.%09u", -(long long)(fr->ts_sec + 1),
-			                     1000000000u - fr->ts_nsec);
-		else
-			epoch = arena_printf("%lld.%09u", (long long)fr->ts_sec, fr->ts_nsec);
-		protocols = arena_printf("%s", protos);
+		char text[LABEL_MAX];
+		char *q = text;
+		uint64_t sec = (uint64_t)fr->ts_sec;
+		uint32_t nsec = fr->ts_nsec;
+		if (fr->ts_sec < 0) {
+			*q++ = '-';
+			sec = 0 - sec;
+			if (nsec > 0) { /* e.g. -1 s + 0.5 s = -0.5 s */
+				sec--;
+				nsec = 1000000000u - nsec;
+			}
+		}
+		q = dmm_put_decimal(q, sec);
+		*q++ = '.';
+		epoch = arena_keep(text, dmm_put_zero_padded(q, nsec, 9));
+		protocols = arena_keep(protos, protos + strlen(protos));
 	}
-	if (flags & DMM_OUT_LABELS)
-		label = arena_printf(
-		    "Frame %llu: %u bytes on wire (%llu bits), %u bytes captured (%llu bits)",
-		    (unsigned long long)fr->number, fr->wirelen,
-		    (unsigned long long)fr->wirelen * 8, fr->caplen,
-		    (unsigned long long)fr->caplen * 8);
+	if (flags & DMM_OUT_LABELS) {
+		char text[LABEL_MAX];
+		char *q = dmm_put_decimal(dmm_put_text(text, "Frame "), fr->number);
+		q = dmm_put_decimal(dmm_put_text(q, ": "), fr->wirelen);
+		q = dmm_put_decimal(dmm_put_text(q, " bytes on wire ("), (uint64_t)fr->wirelen * 8);
+		q = dmm_put_decimal(dmm_put_text(q, " bits), "), fr->caplen);
+		q = dmm_put_decimal(dmm_put_text(q, " bytes captured ("), (uint64_t)fr->caplen * 8);
+		label = arena_keep(text, dmm_put_text(q, " bits)"));
+	}
 	dmm_open(out, FRAME(F_FRAME), label ? label : FRAME(F_FRAME)->name);
 	dmm_uint(out, FRAME(F_FRAME_NUMBER), fr->number);
 	if (epoch)

@@ -17,6 +17,7 @@
 #define LIVE_BUFFER_BYTES (64 << 20) /* kernel capture ring */
 #define LIVE_TIMEOUT_MS 200
 #define STDOUT_BUFFER (1 << 20)
+#define TREE_BLOCK (256 << 10)
 #define MAX_TBA_SPECS 16
 
 enum exit_status {
@@ -515,14 +516,23 @@ int main(int argc, char **argv)
 	if (dump_to_stdout)
 		print_options.quiet = 1;
 
+	/* Unless each packet must show at once, the tree buffers TREE_BLOCK bytes of packets
+	 * itself and writes them straight through an unbuffered stdout (no second copy). */
+	int tree_blocks = !print_options.quiet && output_mode_of(&o) == OUTPUT_TREE &&
+	                  !o.flush_each_packet && !o.interface;
 	static char stdout_buffer[STDOUT_BUFFER];
-	setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
+	if (tree_blocks)
+		setvbuf(stdout, NULL, _IONBF, 0);
+	else
+		setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
 
 	struct printer pr;
 	if (printer_init(&pr, &print_options, stdout) != 0) {
 		free(o.field_names);
 		return EXIT_USAGE_OR_INPUT;
 	}
+	if (tree_blocks)
+		pr.tree.block = TREE_BLOCK;
 
 	pcap_t *p = o.read_file ? open_offline(o.read_file, errbuf)
 	                        : open_live(o.interface, !o.no_promiscuous, errbuf);
@@ -555,6 +565,8 @@ int main(int argc, char **argv)
 	struct run_counts counts = {0, 0, 0};
 	decode_loop(p, dumper, &pr, &o, o.flush_each_packet || o.interface != NULL, &counts);
 	capture_handle = NULL;
+	if (pr.backend == &dmm_tree_backend)
+		dmm_tree_flush(&pr.tree);
 
 	if (o.quiet) {
 		FILE *report = dump_to_stdout ? stderr : stdout;

@@ -7,6 +7,7 @@
 
 #include "out.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <json-c/json.h>
 #include <pcap/pcap.h>
@@ -1153,6 +1154,45 @@ static void test_list_fields(void **state)
 	capture_close(&c);
 }
 
+/* The printf-free label writers agree with printf and inet_ntop. */
+static void test_put_writers(void **state)
+{
+	(void)state;
+	static const uint64_t numbers[] = {0, 1, 9, 10, 99, 100, 65535, 4294967295u, UINT64_MAX};
+	char got[64], want[64];
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+		for (unsigned width = 0; width <= 20; width += 3) {
+			*dmm_put_zero_padded(got, numbers[i], width) = 0;
+			snprintf(want, sizeof(want), "%0*llu", (int)width,
+			         (unsigned long long)numbers[i]);
+			assert_string_equal(got, want);
+		}
+	*dmm_put_decimal(got, 1234567) = 0;
+	assert_string_equal(got, "1234567");
+	static const char *const v6[] = {"::",
+	                                 "::1",
+	                                 "2001:db8::1",
+	                                 "fe80::1:2:3:4",
+	                                 "::ffff:1.2.3.4",
+	                                 "2001:db8:0:1:1:1:1:1",
+	                                 "1:0:0:1::1",
+	                                 "ff02::1:ff00:1",
+	                                 "2001:db8:1:2:3:4:5:6"};
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		uint8_t a[16];
+		assert_int_equal(inet_pton(AF_INET6, v6[i], a), 1);
+		inet_ntop(AF_INET6, a, want, sizeof(want));
+		*dmm_put_address(got, DMM_FT_IPV6, a) = 0;
+		assert_string_equal(got, want);
+	}
+	uint8_t a4[4] = {192, 0, 2, 255};
+	*dmm_put_address(got, DMM_FT_IPV4, a4) = 0;
+	assert_string_equal(got, "192.0.2.255");
+	uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x10, 0xab, 0xff};
+	*dmm_put_address(got, DMM_FT_ETHER, mac) = 0;
+	assert_string_equal(got, "02:00:5e:10:ab:ff");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1218,7 @@ int main(void)
 	    cmocka_unit_test(test_fields_unknown_name),
 	    cmocka_unit_test(test_fields_many_columns),
 	    cmocka_unit_test(test_list_fields),
+	    cmocka_unit_test(test_put_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
