@@ -1,6 +1,7 @@
 /* Building messages from command-line option specs: MH (RFC 6275 §6.1, RFC 5213 §8, RFC 8278
  * §4), MIPv4 (RFC 5944 §3, RFC 3519, RFC 3543, RFC 5177, RFC 6521 §5) and their framing. */
 #include "craft.h"
+#include "hostint.h"
 
 #include "inet.h"
 #include "keys.h"
@@ -96,40 +97,33 @@ int craft_parse_u64(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-int craft_parse_prefix6(const char *s, uint8_t prefix[16], uint8_t *plen)
+/* ADDR[/LEN] of family af (LEN: 0..bits, default bits). */
+static int parse_prefix(int af, unsigned bits, const char *s, uint8_t *prefix, uint8_t *plen)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
-	uint64_t len = 128;
+	uint64_t len = bits;
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	if (n >= sizeof(buf))
+	if (n >= (af == AF_INET6 ? sizeof(buf) : INET_ADDRSTRLEN + 8))
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = 0;
-	if (inet_pton(AF_INET6, buf, prefix) != 1)
+	if (inet_pton(af, buf, prefix) != 1)
 		return -1;
-	if (slash && craft_parse_u64(slash + 1, 128, &len) < 0)
+	if (slash && craft_parse_u64(slash + 1, bits, &len) < 0)
 		return -1;
 	*plen = (uint8_t)len;
 	return 0;
 }
 
+int craft_parse_prefix6(const char *s, uint8_t prefix[16], uint8_t *plen)
+{
+	return parse_prefix(AF_INET6, 128, s, prefix, plen);
+}
+
 int craft_parse_prefix4(const char *s, uint8_t prefix[4], uint8_t *plen)
 {
-	char buf[INET_ADDRSTRLEN + 8];
-	uint64_t len = 32;
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	if (inet_pton(AF_INET, buf, prefix) != 1)
-		return -1;
-	if (slash && craft_parse_u64(slash + 1, 32, &len) < 0)
-		return -1;
-	*plen = (uint8_t)len;
-	return 0;
+	return parse_prefix(AF_INET, 32, s, prefix, plen);
 }
 
 int craft_parse_mac(const char *s, uint8_t mac[6])
@@ -310,7 +304,7 @@ static const struct flag_name *flag_table(struct craft *c, uint16_t **word16, ui
 }
 
 /* --flags: letters ("AP", "A,P"), "none", or a number. */
-static int opt_flags(struct craft *c, const char *arg)
+static int opt_flags(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint16_t *w16;
 	uint8_t *w8;
@@ -342,56 +336,6 @@ static int opt_flags(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_seq(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--seq", arg, 0xffff, &v) < 0)
-		return -1;
-	if (is_type(c, MH_BU))
-		c->mh.u.bu.seq = (uint16_t)v;
-	else if (is_type(c, MH_BA))
-		c->mh.u.ba.seq = (uint16_t)v;
-	else
-		return fail(c, "--seq: %s has no sequence number", c->def->name);
-	c->given_seq = 1;
-	return 0;
-}
-
-static int opt_lifetime(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--lifetime", arg, 0xffff, &v) < 0)
-		return -1;
-	if (is_family(c, CRAFT_MH) && is_type(c, MH_BU))
-		c->mh.u.bu.lifetime = (uint16_t)v;
-	else if (is_family(c, CRAFT_MH) && is_type(c, MH_BA))
-		c->mh.u.ba.lifetime = (uint16_t)v;
-	else if (is_family(c, CRAFT_MIP4) && is_type(c, MIP4_REG_REQUEST))
-		c->mip4.u.req.lifetime = (uint16_t)v;
-	else if (is_family(c, CRAFT_MIP4) && is_type(c, MIP4_REG_REPLY))
-		c->mip4.u.rep.lifetime = (uint16_t)v;
-	else
-		return fail(c, "--lifetime: %s has no lifetime", c->def->name);
-	c->given_lifetime = 1;
-	return 0;
-}
-
-static int opt_status(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--status", arg, 255, &v) < 0)
-		return -1;
-	if (is_family(c, CRAFT_MH) && is_type(c, MH_BA))
-		c->mh.u.ba.status = (uint8_t)v;
-	else if (is_family(c, CRAFT_MH) && is_type(c, MH_BE))
-		c->mh.u.be.status = (uint8_t)v;
-	else if (is_family(c, CRAFT_MIP4) && is_type(c, MIP4_REG_REPLY))
-		c->mip4.u.rep.code = (uint8_t)v;
-	else
-		return fail(c, "--status: %s has no status", c->def->name);
-	return 0;
-}
-
 static int is_mh_ti(const struct craft *c)
 {
 	return is_family(c, CRAFT_MH) && (is_type(c, MH_HOTI) || is_type(c, MH_COTI));
@@ -414,54 +358,178 @@ static int is_mip4_t(const struct craft *c)
 	       (is_type(c, dmm_numbers.haaro_hot) || is_type(c, dmm_numbers.haaro_cot));
 }
 
-static int opt_cookie(struct craft *c, const char *arg)
+/* ---- table-driven options: the fields they set ---- */
+
+/* Kinds of message, as bits: a field sits at another place in each. */
+enum msg_kind {
+	K_BU = 1 << 0,
+	K_BA = 1 << 1,
+	K_BE = 1 << 2,
+	K_MH_TI = 1 << 3, /* HoTI, CoTI */
+	K_MH_T = 1 << 4,  /* HoT, CoT */
+	K_RRQ = 1 << 5,
+	K_RRP = 1 << 6,
+	K_REV = 1 << 7,
+	K_RACK = 1 << 8,
+	K_M4_TI = 1 << 9, /* HAARO HoTI, CoTI */
+	K_M4_T = 1 << 10, /* HAARO HoT, CoT */
+	K_ANY = 1u << 31, /* every message */
+};
+
+static unsigned msg_kinds(const struct craft *c)
 {
-	uint64_t v;
-	if (num(c, "--cookie", arg, UINT64_MAX, &v) < 0)
-		return -1;
-	if (is_mh_ti(c))
-		c->mh.u.ti.cookie = v;
-	else if (is_mh_t(c))
-		c->mh.u.t.cookie = v;
-	else if (is_mip4_ti(c))
-		c->mip4.u.ti.cookie = v;
-	else if (is_mip4_t(c))
-		c->mip4.u.t.cookie = v;
-	else
-		return fail(c, "--cookie: %s has no cookie", c->def->name);
+	static const struct {
+		uint8_t family, type;
+		unsigned kind;
+	} fixed[] = {{CRAFT_MH, MH_BU, K_BU},
+	             {CRAFT_MH, MH_BA, K_BA},
+	             {CRAFT_MH, MH_BE, K_BE},
+	             {CRAFT_MIP4, MIP4_REG_REQUEST, K_RRQ},
+	             {CRAFT_MIP4, MIP4_REG_REPLY, K_RRP},
+	             {CRAFT_MIP4, MIP4_REVOCATION, K_REV},
+	             {CRAFT_MIP4, MIP4_REVOCATION_ACK, K_RACK}};
+	unsigned kinds = K_ANY;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (is_family(c, fixed[i].family) && is_type(c, fixed[i].type))
+			kinds |= fixed[i].kind;
+	kinds |= is_mh_ti(c) ? K_MH_TI : 0;
+	kinds |= is_mh_t(c) ? K_MH_T : 0;
+	kinds |= is_mip4_ti(c) ? K_M4_TI : 0;
+	kinds |= is_mip4_t(c) ? K_M4_T : 0;
+	return kinds;
+}
+
+/* Where a field of struct craft sits for some kinds of message. */
+struct field_place {
+	unsigned kinds; /* enum msg_kind bits; 0 ends the list */
+	size_t off;     /* offsetof(struct craft, ...) */
+	size_t size;    /* octets */
+};
+
+/* What a table-driven option sets (struct craft_opt.field). */
+struct craft_field {
+	const char *what;         /* the option in error messages ("--ttl" says "--hop-limit") */
+	uint64_t max;             /* numbers: the largest value */
+	size_t given;             /* offsetof the marker set to 1 once set (0: none) */
+	const char *lacks;        /* no place: "WHAT: MSG has no LACKS", */
+	const char *only;         /* or "WHAT: only in ONLY" */
+	uint8_t mh_opt;           /* option adders: the mobility option type, */
+	const uint8_t *tba;       /* or its run-time number (dmm_numbers) */
+	struct field_place at[6]; /* first place whose kinds the message has wins */
+};
+
+#define AT(kinds, member)                                                                          \
+	{                                                                                          \
+		kinds, offsetof(struct craft, member), sizeof(((struct craft *)0)->member)         \
+	}
+#define GIVEN(member) .given = offsetof(struct craft, member)
+#define FIELD(...) (&(const struct craft_field){__VA_ARGS__})
+
+static uint8_t field_opt_type(const struct craft_field *f)
+{
+	return f->tba ? *f->tba : f->mh_opt;
+}
+
+/* The field's octets in c for this message (their size in *size), or NULL. */
+static uint8_t *field_at(struct craft *c, const struct craft_field *f, size_t *size)
+{
+	unsigned kinds = msg_kinds(c);
+	for (const struct field_place *p = f->at; p->kinds; p++)
+		if (p->kinds & kinds) {
+			*size = p->size;
+			return (uint8_t *)c + p->off;
+		}
+	return NULL;
+}
+
+static int field_missing(struct craft *c, const struct craft_field *f)
+{
+	if (f->only)
+		return fail(c, "%s: only in %s", f->what, f->only);
+	return fail(c, "%s: %s has no %s", f->what, c->def->name, f->lacks);
+}
+
+static void field_given(struct craft *c, const struct craft_field *f)
+{
+	if (f->given)
+		*((uint8_t *)c + f->given) = 1;
+}
+
+/* v into the field of this message. */
+static int field_store(struct craft *c, const struct craft_field *f, uint64_t v)
+{
+	size_t size;
+	uint8_t *p = field_at(c, f, &size);
+	if (!p)
+		return field_missing(c, f);
+	dmm_store_host_uint(p, size, v);
+	field_given(c, f);
 	return 0;
 }
 
-static int opt_token(struct craft *c, const char *arg)
+/* A number in 0..max. */
+static int opt_number(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
-	if (num(c, "--token", arg, UINT64_MAX, &v) < 0)
+	if (num(c, row->field->what, arg, row->field->max, &v) < 0)
 		return -1;
-	if (is_mh_t(c))
-		c->mh.u.t.token = v;
-	else if (is_mip4_t(c))
-		c->mip4.u.t.token = v;
-	else
-		return fail(c, "--token: %s has no keygen token", c->def->name);
+	return field_store(c, row->field, v);
+}
+
+/* On/off switches: 1 into every place. */
+static int opt_switch(struct craft *c, const struct craft_opt *row, const char *arg)
+{
+	for (const struct field_place *p = row->field->at; p->kinds; p++)
+		dmm_store_host_uint((uint8_t *)c + p->off, p->size, 1);
 	return 0;
 }
 
-static int opt_nonce_index(struct craft *c, const char *arg)
+/* An address field of the message: IPv6 in a 16-octet place, else IPv4. */
+static int opt_address(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	uint64_t v;
-	if (num(c, "--nonce-index", arg, 0xffff, &v) < 0)
+	const struct craft_field *f = row->field;
+	size_t size;
+	uint8_t *p = field_at(c, f, &size);
+	if (!p)
+		return field_missing(c, f);
+	if ((size == 16 ? addr6 : addr4)(c, f->what, arg, p) < 0)
 		return -1;
-	if (is_mh_t(c))
-		c->mh.u.t.nindex = (uint16_t)v;
-	else if (is_mip4_t(c))
-		c->mip4.u.t.nonce_index = (uint16_t)v;
-	else
-		return fail(c, "--nonce-index: %s has no nonce index", c->def->name);
+	field_given(c, f);
+	return 0;
+}
+
+/* --src, --dst: either family, the same for both; Mobile IPv4 only over IPv4. */
+static int opt_ip(struct craft *c, const struct craft_opt *row, const char *arg)
+{
+	const struct craft_field *f = row->field;
+	int af = strchr(arg, ':') ? AF_INET6 : AF_INET;
+	size_t size;
+	uint8_t *out = field_at(c, f, &size);
+	if (c->af && c->af != af)
+		return fail(c, "%s: %s mixes IPv4 and IPv6 with the other address", f->what, arg);
+	memset(out, 0, size);
+	if (inet_pton(af, arg, out) != 1)
+		return fail(c, "%s: '%s' is not an address", f->what, arg);
+	if (is_family(c, CRAFT_MIP4) && af != AF_INET)
+		return fail(c, "%s: Mobile IPv4 runs over IPv4", f->what);
+	c->af = af;
+	field_given(c, f);
+	return 0;
+}
+
+static int opt_mac(struct craft *c, const struct craft_opt *row, const char *arg)
+{
+	const struct craft_field *f = row->field;
+	size_t size;
+	if (craft_parse_mac(arg, field_at(c, f, &size)) < 0)
+		return fail(c, "%s: '%s' is not a MAC address", f->what, arg);
+	field_given(c, f);
+	c->link = 1;
 	return 0;
 }
 
 /* --reserved: the message's own reserved bits (MH header Reserved: --mh-reserved). */
-static int opt_reserved(struct craft *c, const char *arg)
+static int opt_reserved(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	if (num(c, "--reserved", arg, 0xffff, &v) < 0)
@@ -513,126 +581,30 @@ static int opt_reserved(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_mh_reserved(struct craft *c, const char *arg)
+static int opt_header_len(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	uint64_t v;
-	if (num(c, "--mh-reserved", arg, 255, &v) < 0)
+	if (opt_number(c, row, arg) < 0)
 		return -1;
-	c->mh.reserved = (uint8_t)v;
-	return 0;
-}
-
-static int opt_proto(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--payload-proto", arg, 255, &v) < 0)
-		return -1;
-	c->mh.proto = (uint8_t)v;
-	return 0;
-}
-
-static int opt_header_len(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--header-len", arg, 255, &v) < 0)
-		return -1;
-	c->mh.hlen = (uint8_t)v;
 	c->mh.enc.force_hlen = 1;
 	return 0;
 }
 
 /* --hoa: the Home Address field of BE, RRQ, RRP, revocation and its ack. */
-static int opt_hoa(struct craft *c, const char *arg)
+static int opt_hoa(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	if (is_family(c, CRAFT_MH)) {
-		if (!is_type(c, MH_BE))
-			return fail(c, "--hoa: %s has no Home Address (use --hao)", c->def->name);
-		return addr6(c, "--hoa", arg, c->mh.u.be.hoa);
-	}
-	switch (msg_type(c->def)) {
-	case MIP4_REG_REQUEST:
-		return addr4(c, "--hoa", arg, c->mip4.u.req.hoa);
-	case MIP4_REG_REPLY:
-		return addr4(c, "--hoa", arg, c->mip4.u.rep.hoa);
-	case MIP4_REVOCATION:
-		return addr4(c, "--hoa", arg, c->mip4.u.rev.hoa);
-	case MIP4_REVOCATION_ACK:
-		return addr4(c, "--hoa", arg, c->mip4.u.rack.hoa);
-	}
-	return fail(c, "--hoa: %s has no Home Address", c->def->name);
+	if (is_family(c, CRAFT_MH) && !is_type(c, MH_BE))
+		return fail(c, "--hoa: %s has no Home Address (use --hao)", c->def->name);
+	return opt_address(c, row, arg);
 }
 
-static int opt_ha(struct craft *c, const char *arg)
+static int opt_ident(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	if (is_type(c, MIP4_REG_REQUEST))
-		return addr4(c, "--ha", arg, c->mip4.u.req.ha);
-	if (is_type(c, MIP4_REG_REPLY))
-		return addr4(c, "--ha", arg, c->mip4.u.rep.ha);
-	return fail(c, "--ha: %s has no Home Agent field", c->def->name);
-}
-
-static int opt_coa(struct craft *c, const char *arg)
-{
-	if (!is_type(c, MIP4_REG_REQUEST))
-		return fail(c, "--coa: %s has no Care-of Address field", c->def->name);
-	return addr4(c, "--coa", arg, c->mip4.u.req.coa);
-}
-
-static int opt_hda(struct craft *c, const char *arg)
-{
-	if (!is_type(c, MIP4_REVOCATION))
-		return fail(c, "--hda: only in revocation");
-	return addr4(c, "--hda", arg, c->mip4.u.rev.hda);
-}
-
-static int opt_fda(struct craft *c, const char *arg)
-{
-	if (!is_type(c, MIP4_REVOCATION))
-		return fail(c, "--fda: only in revocation");
-	return addr4(c, "--fda", arg, c->mip4.u.rev.fda);
-}
-
-static int opt_rev_id(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--rev-id", arg, 0xffffffffu, &v) < 0)
-		return -1;
-	if (is_type(c, MIP4_REVOCATION))
-		c->mip4.u.rev.rev_id = (uint32_t)v;
-	else if (is_type(c, MIP4_REVOCATION_ACK))
-		c->mip4.u.rack.rev_id = (uint32_t)v;
-	else
-		return fail(c, "--rev-id: only in revocation and revocation-ack");
-	return 0;
-}
-
-static int opt_ident(struct craft *c, const char *arg)
-{
-	uint64_t v;
 	if (strcmp(arg, "now") == 0)
-		v = craft_ntp_now();
-	else if (num(c, "--ident", arg, UINT64_MAX, &v) < 0)
-		return -1;
-	if (is_type(c, MIP4_REG_REQUEST))
-		c->mip4.u.req.ident = v;
-	else if (is_type(c, MIP4_REG_REPLY))
-		c->mip4.u.rep.ident = v;
-	else
-		return fail(c, "--ident: only in rrq and rrp");
-	c->given_ident = 1;
-	return 0;
+		return field_store(c, row->field, craft_ntp_now());
+	return opt_number(c, row, arg);
 }
 
-static int opt_next_header(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--next-header", arg, 255, &v) < 0)
-		return -1;
-	c->mip4.u.tun.next_header = (uint8_t)v;
-	return 0;
-}
-
-static int opt_payload(struct craft *c, const char *arg)
+static int opt_payload(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	size_t n;
 	const uint8_t *p = arena_hex(c, arg, &n);
@@ -645,137 +617,10 @@ static int opt_payload(struct craft *c, const char *arg)
 
 /* ---- network and link layer ---- */
 
-static int set_addr(struct craft *c, const char *what, const char *arg, uint8_t out[16],
-                    uint8_t *have)
-{
-	int af = strchr(arg, ':') ? AF_INET6 : AF_INET;
-	if (c->af && c->af != af)
-		return fail(c, "%s: %s mixes IPv4 and IPv6 with the other address", what, arg);
-	memset(out, 0, 16);
-	if (inet_pton(af, arg, out) != 1)
-		return fail(c, "%s: '%s' is not an address", what, arg);
-	if (is_family(c, CRAFT_MIP4) && af != AF_INET)
-		return fail(c, "%s: Mobile IPv4 runs over IPv4", what);
-	c->af = af;
-	*have = 1;
-	return 0;
-}
-
-static int opt_src(struct craft *c, const char *arg)
-{
-	return set_addr(c, "--src", arg, c->src, &c->have_src);
-}
-
-static int opt_dst(struct craft *c, const char *arg)
-{
-	return set_addr(c, "--dst", arg, c->dst, &c->have_dst);
-}
-
-static int opt_hao(struct craft *c, const char *arg)
-{
-	c->have_hao = 1;
-	return addr6(c, "--hao", arg, c->hao);
-}
-
-static int opt_hop_limit(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--hop-limit", arg, 255, &v) < 0)
-		return -1;
-	c->hop_limit = (uint8_t)v;
-	return 0;
-}
-
-static int opt_tos(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--tos", arg, 255, &v) < 0)
-		return -1;
-	c->tos = (uint8_t)v;
-	return 0;
-}
-
-static int opt_ip_id(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--ip-id", arg, 0xffff, &v) < 0)
-		return -1;
-	c->ip_id = (uint16_t)v;
-	return 0;
-}
-
-static int opt_sport(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--sport", arg, 0xffff, &v) < 0)
-		return -1;
-	c->sport = (uint16_t)v;
-	return 0;
-}
-
-static int opt_dport(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--dport", arg, 0xffff, &v) < 0)
-		return -1;
-	c->dport = (uint16_t)v;
-	return 0;
-}
-
-static int opt_link(struct craft *c, const char *arg)
-{
-	c->link = 1;
-	return 0;
-}
-
-static int opt_src_mac(struct craft *c, const char *arg)
-{
-	if (craft_parse_mac(arg, c->src_mac) < 0)
-		return fail(c, "--src-mac: '%s' is not a MAC address", arg);
-	c->have_src_mac = c->link = 1;
-	return 0;
-}
-
-static int opt_dst_mac(struct craft *c, const char *arg)
-{
-	if (craft_parse_mac(arg, c->dst_mac) < 0)
-		return fail(c, "--dst-mac: '%s' is not a MAC address", arg);
-	c->have_dst_mac = c->link = 1;
-	return 0;
-}
-
 /* ---- malformed overrides ---- */
 
-static int opt_truncate(struct craft *c, const char *arg)
-{
-	uint64_t v;
-	if (num(c, "--truncate", arg, 65535, &v) < 0)
-		return -1;
-	c->truncate = (long)v;
-	return 0;
-}
-
-static int opt_bad_checksum(struct craft *c, const char *arg)
-{
-	c->bad_csum = 1;
-	c->mh.enc.bad_csum = 1;
-	return 0;
-}
-
-static int opt_no_align(struct craft *c, const char *arg)
-{
-	c->mh.enc.no_align = 1;
-	return 0;
-}
-
-static int opt_no_defaults(struct craft *c, const char *arg)
-{
-	c->no_defaults = 1;
-	return 0;
-}
-
 /* --raw-opt TYPE:HEX (MH option body, or MIPv4 TYPE[.SUBTYPE]:HEX). */
-static int opt_raw(struct craft *c, const char *arg)
+static int opt_raw(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	char *end;
 	unsigned long type = strtoul(arg, &end, 0), sub = 0;
@@ -807,7 +652,7 @@ static int opt_raw(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_len(struct craft *c, const char *arg)
+static int opt_len(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	if (c->last < 0)
@@ -879,7 +724,7 @@ static int set_mip4_ext_reserved(struct craft *c, struct mip4_ext *e, uint64_t v
 	return 0;
 }
 
-static int opt_opt_reserved(struct craft *c, const char *arg)
+static int opt_opt_reserved(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	if (c->last < 0)
@@ -891,7 +736,7 @@ static int opt_opt_reserved(struct craft *c, const char *arg)
 	return set_mip4_ext_reserved(c, &c->mip4.exts[c->last], v);
 }
 
-static int opt_vary(struct craft *c, const char *arg)
+static int opt_vary(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	static const struct {
 		const char *name;
@@ -919,8 +764,10 @@ static int opt_vary(struct craft *c, const char *arg)
 
 /* ---- mobility options ---- */
 
-static int opt_nai(struct craft *c, uint8_t type, const char *arg)
+/* An MH option carrying an NAI (MN-ID, MAG-ID). */
+static int opt_nai(struct craft *c, const struct craft_opt *row, const char *arg)
 {
+	uint8_t type = field_opt_type(row->field);
 	size_t n = strlen(arg);
 	if (n > 253)
 		return fail(c, "identifier longer than 253 octets");
@@ -934,17 +781,7 @@ static int opt_nai(struct craft *c, uint8_t type, const char *arg)
 	return 0;
 }
 
-static int opt_mn_id(struct craft *c, const char *arg)
-{
-	return opt_nai(c, MH_OPT_MNID, arg);
-}
-
-static int opt_mag_id(struct craft *c, const char *arg)
-{
-	return opt_nai(c, MH_OPT_MAGID, arg);
-}
-
-static int opt_id_subtype(struct craft *c, const char *arg)
+static int opt_id_subtype(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	if (c->last < 0 ||
@@ -956,7 +793,7 @@ static int opt_id_subtype(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_hnp(struct craft *c, const char *arg)
+static int opt_hnp(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mh_opt *o;
 	uint8_t prefix[16], plen;
@@ -969,27 +806,19 @@ static int opt_hnp(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_u8pair(struct craft *c, uint8_t type, const char *what, const char *arg)
+/* An MH option of one value octet (Handoff Indicator, Access Technology Type). */
+static int opt_u8pair(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	struct mh_opt *o;
-	if (num(c, what, arg, 255, &v) < 0 || !(o = new_opt(c, type)))
+	if (num(c, row->field->what, arg, 255, &v) < 0 ||
+	    !(o = new_opt(c, field_opt_type(row->field))))
 		return -1;
 	o->v.u8pair.value = (uint8_t)v;
 	return 0;
 }
 
-static int opt_hi(struct craft *c, const char *arg)
-{
-	return opt_u8pair(c, MH_OPT_HI, "--hi", arg);
-}
-
-static int opt_att(struct craft *c, const char *arg)
-{
-	return opt_u8pair(c, MH_OPT_ATT, "--att", arg);
-}
-
-static int opt_mn_ll_id(struct craft *c, const char *arg)
+static int opt_mn_ll_id(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	size_t n;
 	const uint8_t *p = arena_hex(c, arg, &n);
@@ -1003,27 +832,18 @@ static int opt_mn_ll_id(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_addr6_opt(struct craft *c, uint8_t type, const char *what, const char *arg)
+/* An MH option of one IPv6 address (Link-local Address, Serving MAAR). */
+static int opt_addr6_opt(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint8_t a[16];
 	struct mh_opt *o;
-	if (addr6(c, what, arg, a) < 0 || !(o = new_opt(c, type)))
+	if (addr6(c, row->field->what, arg, a) < 0 || !(o = new_opt(c, field_opt_type(row->field))))
 		return -1;
 	memcpy(o->v.addr6, a, 16);
 	return 0;
 }
 
-static int opt_lla(struct craft *c, const char *arg)
-{
-	return opt_addr6_opt(c, MH_OPT_LLA, "--lla", arg);
-}
-
-static int opt_smaar(struct craft *c, const char *arg)
-{
-	return opt_addr6_opt(c, dmm_numbers.smaar_opt, "--smaar", arg);
-}
-
-static int opt_timestamp(struct craft *c, const char *arg)
+static int opt_timestamp(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v = 0;
 	struct mh_opt *o;
@@ -1035,58 +855,84 @@ static int opt_timestamp(struct craft *c, const char *arg)
 	return 0;
 }
 
+/* One item of an ITEM[,ITEM...] argument: a flag (KEY alone) or a number (KEY=N), in a field
+ * of the option or extension. */
+struct kv_item {
+	const char *key;
+	unsigned bit; /* a flag: ORed into the field; 0: KEY=N, N in 0..max */
+	uint64_t max;
+	size_t off, size; /* the field: offsetof, sizeof */
+};
+
+#define ITEM(type, key, bit, max, member)                                                          \
+	{                                                                                          \
+		key, bit, max, offsetof(type, member), sizeof(((type *)0)->member)                 \
+	}
+#define OPT_FLAG(key, bit, member) ITEM(struct mh_opt, key, bit, 0, member)
+#define OPT_NUM(key, max, member) ITEM(struct mh_opt, key, 0, max, member)
+#define EXT_FLAG(key, bit, member) ITEM(struct mip4_ext, key, bit, 0, member)
+#define EXT_NUM(key, max, member) ITEM(struct mip4_ext, key, 0, max, member)
+
 struct kv_ctx {
 	struct craft *c;
 	const char *what;
 	void *target;
+	const struct kv_item *items; /* ended by a NULL key */
 };
 
-static int natd_kv(void *arg, const char *key, const char *val)
+/* An item of k->items; anything else is unknown. */
+static int items_kv(void *arg, const char *key, const char *val)
 {
 	struct kv_ctx *k = arg;
-	struct mh_opt *o = k->target;
 	uint64_t v;
-	if (strcmp(key, "f") == 0 && !val) {
-		o->v.v4.flags |= 0x8000;
-		return 0;
-	}
-	if (strcmp(key, "refresh") == 0 && num(k->c, k->what, val, 0xffffffffu, &v) == 0) {
-		o->v.v4.refresh = (uint32_t)v;
-		return 0;
+	for (const struct kv_item *it = k->items; it && it->key; it++) {
+		uint8_t *p = (uint8_t *)k->target + it->off;
+		if (strcmp(it->key, key) != 0)
+			continue;
+		if (it->bit && !val) {
+			dmm_store_host_uint(p, it->size, dmm_load_host_uint(p, it->size) | it->bit);
+			return 0;
+		}
+		if (!it->bit && num(k->c, k->what, val, it->max, &v) == 0) {
+			dmm_store_host_uint(p, it->size, v);
+			return 0;
+		}
 	}
 	return fail(k->c, "%s: unknown item '%s'", k->what, key);
 }
 
-static int opt_natd(struct craft *c, const char *arg)
+/* The option or extension just added (NULL: it could not be), then the items of arg through
+ * fn (NULL: items_kv); no arg: nothing more. */
+static int add_items(struct craft *c, void *target, const char *what, const struct kv_item *items,
+                     int (*fn)(void *arg, const char *key, const char *val), const char *arg)
 {
-	struct mh_opt *o = new_opt(c, MH_OPT_NATD);
-	struct kv_ctx k = {c, "--natd", o};
-	if (!o)
+	struct kv_ctx k = {c, what, target, items};
+	if (!target)
 		return -1;
-	return arg ? craft_parse_kv(arg, natd_kv, &k) : 0;
+	return arg ? craft_parse_kv(arg, fn ? fn : items_kv, &k) : 0;
 }
 
-static int opt_addr4_opt(struct craft *c, uint8_t type, const char *what, const char *arg)
+static const struct kv_item natd_items[] = {OPT_FLAG("f", 0x8000, v.v4.flags),
+                                            OPT_NUM("refresh", 0xffffffffu, v.v4.refresh),
+                                            {NULL, 0, 0, 0, 0}};
+
+static int opt_natd(struct craft *c, const struct craft_opt *row, const char *arg)
+{
+	return add_items(c, new_opt(c, MH_OPT_NATD), "--natd", natd_items, NULL, arg);
+}
+
+/* An MH option of one IPv4 address (IPv4 Care-of Address, IPv4 Default-Router Address). */
+static int opt_addr4_opt(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint8_t a[4];
 	struct mh_opt *o;
-	if (addr4(c, what, arg, a) < 0 || !(o = new_opt(c, type)))
+	if (addr4(c, row->field->what, arg, a) < 0 || !(o = new_opt(c, field_opt_type(row->field))))
 		return -1;
 	memcpy(o->v.v4.addr4, a, 4);
 	return 0;
 }
 
-static int opt_ipv4_coa(struct craft *c, const char *arg)
-{
-	return opt_addr4_opt(c, MH_OPT_IPV4COA, "--ipv4-coa", arg);
-}
-
-static int opt_ipv4_dra(struct craft *c, const char *arg)
-{
-	return opt_addr4_opt(c, MH_OPT_IPV4DRA, "--ipv4-dra", arg);
-}
-
-static int opt_gre_key(struct craft *c, const char *arg)
+static int opt_gre_key(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v = 0;
 	struct mh_opt *o;
@@ -1099,7 +945,7 @@ static int opt_gre_key(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_ipv4_hoa_req(struct craft *c, const char *arg)
+static int opt_ipv4_hoa_req(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint8_t a[4] = {0}, plen = 0;
 	struct mh_opt *o;
@@ -1112,28 +958,25 @@ static int opt_ipv4_hoa_req(struct craft *c, const char *arg)
 	return 0;
 }
 
+static const struct kv_item v4rep_items[] = {OPT_NUM("status", 255, v.v4.status),
+                                             {NULL, 0, 0, 0, 0}};
+
 static int v4rep_kv(void *arg, const char *key, const char *val)
 {
 	struct kv_ctx *k = arg;
 	struct mh_opt *o = k->target;
-	uint64_t v;
 	if (!val && craft_parse_prefix4(key, o->v.v4.addr4, &o->v.v4.plen) == 0)
 		return 0;
-	if (strcmp(key, "status") == 0 && num(k->c, k->what, val, 255, &v) == 0) {
-		o->v.v4.status = (uint8_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
+	return items_kv(arg, key, val);
 }
 
-static int opt_ipv4_hoa_rep(struct craft *c, const char *arg)
+static int opt_ipv4_hoa_rep(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	struct mh_opt *o = new_opt(c, MH_OPT_IPV4HOA_REP);
-	struct kv_ctx k = {c, "--ipv4-hoa-rep", o};
-	return o ? craft_parse_kv(arg, v4rep_kv, &k) : -1;
+	return add_items(c, new_opt(c, MH_OPT_IPV4HOA_REP), "--ipv4-hoa-rep", v4rep_items, v4rep_kv,
+	                 arg);
 }
 
-static int opt_ipv4_dsm(struct craft *c, const char *arg)
+static int opt_ipv4_dsm(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mh_opt *o = new_opt(c, MH_OPT_IPV4DSM);
 	if (!o)
@@ -1176,15 +1019,13 @@ static int mmb_kv(void *arg, const char *key, const char *val)
 	return 0;
 }
 
-static int opt_mmb(struct craft *c, const char *arg)
+static int opt_mmb(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	struct mh_opt *o = new_opt(c, MH_OPT_MMB);
-	struct kv_ctx k = {c, "--mmb", o};
-	return o ? craft_parse_kv(arg, mmb_kv, &k) : -1;
+	return add_items(c, new_opt(c, MH_OPT_MMB), "--mmb", NULL, mmb_kv, arg);
 }
 
 /* --pmaar P-MAAR-ADDR,HNP/LEN */
-static int opt_pmaar(struct craft *c, const char *arg)
+static int opt_pmaar(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	char buf[128];
 	const char *comma = strchr(arg, ',');
@@ -1207,7 +1048,7 @@ static int opt_pmaar(struct craft *c, const char *arg)
 }
 
 /* --vsm VENDOR:SUBTYPE[:HEX] */
-static int opt_vsm(struct craft *c, const char *arg)
+static int opt_vsm(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	char *end;
 	unsigned long long vendor = strtoull(arg, &end, 0);
@@ -1234,7 +1075,7 @@ static int opt_vsm(struct craft *c, const char *arg)
 }
 
 /* --auth SPI:KEY: RFC 4285 option, authenticator computed by mh_encode. */
-static int opt_auth(struct craft *c, const char *arg)
+static int opt_auth(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mh_opt *o;
 	if (dmm_keys_add_mh_auth(arg) < 0)
@@ -1246,12 +1087,12 @@ static int opt_auth(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int opt_pad1(struct craft *c, const char *arg)
+static int opt_pad1(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	return new_opt(c, MH_OPT_PAD1) ? 0 : -1;
 }
 
-static int opt_padn(struct craft *c, const char *arg)
+static int opt_padn(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint64_t v;
 	struct mh_opt *o;
@@ -1269,7 +1110,7 @@ static int opt_padn(struct craft *c, const char *arg)
 /* ---- MIPv4 extensions ---- */
 
 /* --mn-ha SPI:KEY: MN-HA authenticator computed by mip4_encode (RFC 5944 §3.5.2). */
-static int opt_mn_ha(struct craft *c, const char *arg)
+static int opt_mn_ha(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mip4_ext *e;
 	if (dmm_keys_add_mnha(arg) < 0)
@@ -1337,7 +1178,7 @@ static int mcauth_kv(void *arg, const char *key, const char *val)
 }
 
 /* --mcauth krm=HEX40|home-token=T[,coa-token=T]|auth=HEX[,hni=N,cni=N] (RFC 6521 §5.3). */
-static int opt_mcauth(struct craft *c, const char *arg)
+static int opt_mcauth(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mcauth_ctx m;
 	memset(&m, 0, sizeof(m));
@@ -1362,7 +1203,7 @@ static int opt_mcauth(struct craft *c, const char *arg)
 }
 
 /* --mnr PREFIX/LEN: Mobile Network Request (RFC 5177 §4.1). */
-static int opt_mnr(struct craft *c, const char *arg)
+static int opt_mnr(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mip4_ext *e;
 	uint8_t p[4], plen;
@@ -1375,109 +1216,65 @@ static int opt_mnr(struct craft *c, const char *arg)
 	return 0;
 }
 
+static const struct kv_item mnack_items[] = {EXT_NUM("code", 255, v.mne.code), {NULL, 0, 0, 0, 0}};
+
 static int mnack_kv(void *arg, const char *key, const char *val)
 {
 	struct kv_ctx *k = arg;
 	struct mip4_ext *e = k->target;
-	uint64_t v;
 	if (!val && craft_parse_prefix4(key, e->v.mne.prefix, &e->v.mne.plen) == 0)
 		return 0;
 	if (!val && strcmp(key, "implicit") == 0) {
 		e->subtype = MIP4_MNE_ACK_IMPLICIT;
 		return 0;
 	}
-	if (strcmp(key, "code") == 0 && num(k->c, k->what, val, 255, &v) == 0) {
-		e->v.mne.code = (uint8_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
+	return items_kv(arg, key, val);
 }
 
 /* --mnack PREFIX/LEN[,code=N][,implicit]: Mobile Network Acknowledgement (RFC 5177 §4.2). */
-static int opt_mnack(struct craft *c, const char *arg)
+static int opt_mnack(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	struct mip4_ext *e = new_ext(c, MIP4_EXT_MOBNET, MIP4_MNE_ACK_EXPLICIT);
-	struct kv_ctx k = {c, "--mnack", e};
-	return e ? craft_parse_kv(arg, mnack_kv, &k) : -1;
+	return add_items(c, new_ext(c, MIP4_EXT_MOBNET, MIP4_MNE_ACK_EXPLICIT), "--mnack",
+	                 mnack_items, mnack_kv, arg);
 }
 
-/* Flag letters and numeric items shared by --rocap, --ror, --udp-tunnel-*, --revocation-support. */
-struct bits_item {
-	const char *key;
-	unsigned bit; /* flag (no value) */
-};
-
-static int flag_item(const struct bits_item *items, const char *key, const char *val,
-                     unsigned *flags)
-{
-	for (; items->key; items++)
-		if (!val && strcmp(items->key, key) == 0) {
-			*flags |= items->bit;
-			return 1;
-		}
-	return 0;
-}
+static const struct kv_item rocap_items[] = {EXT_FLAG("a", HAARO_ROCAP_A, v.rocap.flags),
+                                             EXT_FLAG("r", HAARO_ROCAP_R, v.rocap.flags),
+                                             EXT_FLAG("s", HAARO_ROCAP_S, v.rocap.flags),
+                                             EXT_FLAG("o", HAARO_ROCAP_O, v.rocap.flags),
+                                             {NULL, 0, 0, 0, 0}};
 
 static int rocap_kv(void *arg, const char *key, const char *val)
 {
-	static const struct bits_item bits[] = {{"a", HAARO_ROCAP_A},
-	                                        {"r", HAARO_ROCAP_R},
-	                                        {"s", HAARO_ROCAP_S},
-	                                        {"o", HAARO_ROCAP_O},
-	                                        {NULL, 0}};
 	struct kv_ctx *k = arg;
 	struct mip4_ext *e = k->target;
-	unsigned f = e->v.rocap.flags;
-	if (flag_item(bits, key, val, &f)) {
-		e->v.rocap.flags = (uint8_t)f;
-		return 0;
-	}
 	if (strcmp(key, "hoa") == 0) {
 		e->v.rocap.has_hoa = 1;
 		return addr4(k->c, k->what, val, e->v.rocap.hoa);
 	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
+	return items_kv(arg, key, val);
 }
 
-static int opt_rocap(struct craft *c, const char *arg)
+static int opt_rocap(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	struct mip4_ext *e = new_ext(c, dmm_numbers.haaro_t1, HAARO_MRROCAP_SUBTYPE);
-	struct kv_ctx k = {c, "--rocap", e};
-	if (!e)
-		return -1;
-	return arg ? craft_parse_kv(arg, rocap_kv, &k) : 0;
+	return add_items(c, new_ext(c, dmm_numbers.haaro_t1, HAARO_MRROCAP_SUBTYPE), "--rocap",
+	                 rocap_items, rocap_kv, arg);
 }
 
-static int ror_kv(void *arg, const char *key, const char *val)
-{
-	static const struct bits_item bits[] = {
-	    {"o", HAARO_ROR_O}, {"n", HAARO_ROR_N}, {"s", HAARO_ROR_S}, {NULL, 0}};
-	struct kv_ctx *k = arg;
-	struct mip4_ext *e = k->target;
-	unsigned f = e->v.ror.flags;
-	uint64_t v;
-	if (flag_item(bits, key, val, &f)) {
-		e->v.ror.flags = (uint8_t)f;
-		return 0;
-	}
-	if (strcmp(key, "code") == 0 && num(k->c, k->what, val, 31, &v) == 0) {
-		e->v.ror.code = (uint8_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
-}
+static const struct kv_item ror_items[] = {EXT_FLAG("o", HAARO_ROR_O, v.ror.flags),
+                                           EXT_FLAG("n", HAARO_ROR_N, v.ror.flags),
+                                           EXT_FLAG("s", HAARO_ROR_S, v.ror.flags),
+                                           EXT_NUM("code", 31, v.ror.code),
+                                           {NULL, 0, 0, 0, 0}};
 
-static int opt_ror(struct craft *c, const char *arg)
+static int opt_ror(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	struct mip4_ext *e = new_ext(c, dmm_numbers.haaro_t2, HAARO_ROR_SUBTYPE);
-	struct kv_ctx k = {c, "--ror", e};
-	if (!e)
-		return -1;
-	return arg ? craft_parse_kv(arg, ror_kv, &k) : 0;
+	return add_items(c, new_ext(c, dmm_numbers.haaro_t2, HAARO_ROR_SUBTYPE), "--ror", ror_items,
+	                 NULL, arg);
 }
 
 /* --coa-ext ADDR[,ADDR...] (RFC 6521 §5.4). */
-static int opt_coa_ext(struct craft *c, const char *arg)
+static int opt_coa_ext(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	uint8_t addrs[4 * 62];
 	unsigned n = 0;
@@ -1503,7 +1300,7 @@ static int opt_coa_ext(struct craft *c, const char *arg)
 }
 
 /* --pfx ITEM[,ITEM...]: ITEM = mr:ADDR[:INFO] | PREFIX/LEN[@REALM] | no-delta | no-dict. */
-static int opt_pfx(struct craft *c, const char *arg)
+static int opt_pfx(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	unsigned first = c->n_pfx, flags = 0;
 	struct mip4_ext *e;
@@ -1563,94 +1360,43 @@ static int opt_pfx(struct craft *c, const char *arg)
 	return 0;
 }
 
-static int utrq_kv(void *arg, const char *key, const char *val)
-{
-	static const struct bits_item bits[] = {{"f", MIP4_UTRQ_F}, {"r", MIP4_UTRQ_R}, {NULL, 0}};
-	struct kv_ctx *k = arg;
-	struct mip4_ext *e = k->target;
-	unsigned f = e->v.utrq.flags;
-	uint64_t v;
-	if (flag_item(bits, key, val, &f)) {
-		e->v.utrq.flags = (uint8_t)f;
-		return 0;
-	}
-	if (strcmp(key, "encap") == 0 && num(k->c, k->what, val, 255, &v) == 0) {
-		e->v.utrq.encap = (uint8_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
-}
+static const struct kv_item utrq_items[] = {EXT_FLAG("f", MIP4_UTRQ_F, v.utrq.flags),
+                                            EXT_FLAG("r", MIP4_UTRQ_R, v.utrq.flags),
+                                            EXT_NUM("encap", 255, v.utrq.encap),
+                                            {NULL, 0, 0, 0, 0}};
 
-static int opt_udp_tunnel_req(struct craft *c, const char *arg)
+static int opt_udp_tunnel_req(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mip4_ext *e = new_ext(c, MIP4_EXT_UDP_TUN_REQUEST, 0);
-	struct kv_ctx k = {c, "--udp-tunnel-req", e};
-	if (!e)
-		return -1;
-	e->v.utrq.encap = 4; /* IP-in-IP */
-	return arg ? craft_parse_kv(arg, utrq_kv, &k) : 0;
+	if (e)
+		e->v.utrq.encap = 4; /* IP-in-IP */
+	return add_items(c, e, "--udp-tunnel-req", utrq_items, NULL, arg);
 }
 
-static int utrp_kv(void *arg, const char *key, const char *val)
+static const struct kv_item utrp_items[] = {EXT_FLAG("f", MIP4_UTRP_F, v.utrp.flags),
+                                            EXT_NUM("code", 255, v.utrp.code),
+                                            EXT_NUM("keepalive", 0xffff, v.utrp.keepalive),
+                                            {NULL, 0, 0, 0, 0}};
+
+static int opt_udp_tunnel_reply(struct craft *c, const struct craft_opt *row, const char *arg)
 {
-	static const struct bits_item bits[] = {{"f", MIP4_UTRP_F}, {NULL, 0}};
-	struct kv_ctx *k = arg;
-	struct mip4_ext *e = k->target;
-	unsigned f = e->v.utrp.flags;
-	uint64_t v;
-	if (flag_item(bits, key, val, &f)) {
-		e->v.utrp.flags = (uint16_t)f;
-		return 0;
-	}
-	if (strcmp(key, "code") == 0 && num(k->c, k->what, val, 255, &v) == 0) {
-		e->v.utrp.code = (uint8_t)v;
-		return 0;
-	}
-	if (strcmp(key, "keepalive") == 0 && num(k->c, k->what, val, 0xffff, &v) == 0) {
-		e->v.utrp.keepalive = (uint16_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
+	return add_items(c, new_ext(c, MIP4_EXT_UDP_TUN_REPLY, 0), "--udp-tunnel-reply", utrp_items,
+	                 NULL, arg);
 }
 
-static int opt_udp_tunnel_reply(struct craft *c, const char *arg)
-{
-	struct mip4_ext *e = new_ext(c, MIP4_EXT_UDP_TUN_REPLY, 0);
-	struct kv_ctx k = {c, "--udp-tunnel-reply", e};
-	if (!e)
-		return -1;
-	return arg ? craft_parse_kv(arg, utrp_kv, &k) : 0;
-}
+static const struct kv_item revsup_items[] = {EXT_FLAG("i", MIP4_REVSUP_I, v.revsup.flags),
+                                              EXT_NUM("timestamp", 0xffffffffu, v.revsup.timestamp),
+                                              {NULL, 0, 0, 0, 0}};
 
-static int revsup_kv(void *arg, const char *key, const char *val)
-{
-	static const struct bits_item bits[] = {{"i", MIP4_REVSUP_I}, {NULL, 0}};
-	struct kv_ctx *k = arg;
-	struct mip4_ext *e = k->target;
-	unsigned f = e->v.revsup.flags;
-	uint64_t v;
-	if (flag_item(bits, key, val, &f)) {
-		e->v.revsup.flags = (uint16_t)f;
-		return 0;
-	}
-	if (strcmp(key, "timestamp") == 0 && num(k->c, k->what, val, 0xffffffffu, &v) == 0) {
-		e->v.revsup.timestamp = (uint32_t)v;
-		return 0;
-	}
-	return fail(k->c, "%s: unknown item '%s'", k->what, key);
-}
-
-static int opt_revocation_support(struct craft *c, const char *arg)
+static int opt_revocation_support(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	struct mip4_ext *e = new_ext(c, MIP4_EXT_REV_SUPPORT, 0);
-	struct kv_ctx k = {c, "--revocation-support", e};
-	if (!e)
-		return -1;
-	e->v.revsup.timestamp = (uint32_t)time(NULL);
-	return arg ? craft_parse_kv(arg, revsup_kv, &k) : 0;
+	if (e)
+		e->v.revsup.timestamp = (uint32_t)time(NULL);
+	return add_items(c, e, "--revocation-support", revsup_items, NULL, arg);
 }
 
-static int opt_pad(struct craft *c, const char *arg)
+static int opt_pad(struct craft *c, const struct craft_opt *row, const char *arg)
 {
 	return new_ext(c, MIP4_EXT_PAD, 0) ? 0 : -1;
 }
@@ -1661,104 +1407,160 @@ static int opt_pad(struct craft *c, const char *arg)
 #define M4 CRAFT_MIP4
 #define ALL (CRAFT_MH | CRAFT_MIP4)
 
+static const struct craft_field hop_limit_field = {"--hop-limit", 255,
+                                                   .at = {AT(K_ANY, hop_limit)}};
+static const struct craft_field status_field = {
+    "--status", 255, .lacks = "status",
+    .at = {AT(K_BA, mh.u.ba.status), AT(K_BE, mh.u.be.status), AT(K_RRP, mip4.u.rep.code)}};
+
 static const struct craft_opt opts[] = {
     /* network and link layer */
-    {"src", CRAFT_ARG, ALL, "ADDR", "source address (default: the route's source)", opt_src},
+    {"src", CRAFT_ARG, ALL, "ADDR", "source address (default: the route's source)", opt_ip,
+     FIELD("--src", GIVEN(have_src), .at = {AT(K_ANY, src)})},
     {"dst", CRAFT_ARG, ALL, "ADDR", "destination; IPv4 with an MH message: UDP 5436 (RFC 5844)",
-     opt_dst},
-    {"hao", CRAFT_ARG, MH, "ADDR", "Home Address destination option (RFC 6275 §6.3)", opt_hao},
-    {"hop-limit", CRAFT_ARG, ALL, "N", "IPv6 hop limit / IPv4 TTL (64)", opt_hop_limit},
-    {"ttl", CRAFT_ARG, ALL, "N", "same as --hop-limit", opt_hop_limit},
-    {"tos", CRAFT_ARG, ALL, "N", "traffic class / TOS", opt_tos},
-    {"ip-id", CRAFT_ARG, ALL, "N", "IPv4 Identification", opt_ip_id},
-    {"sport", CRAFT_ARG, ALL, "PORT", "UDP source port (434, or 5436 for MH over UDP)", opt_sport},
-    {"dport", CRAFT_ARG, ALL, "PORT", "UDP destination port", opt_dport},
-    {"link", CRAFT_NO_ARG, ALL, NULL, "build the Ethernet header (link-layer injection)", opt_link},
-    {"src-mac", CRAFT_ARG, ALL, "MAC", "Ethernet source (default: the interface's)", opt_src_mac},
-    {"dst-mac", CRAFT_ARG, ALL, "MAC", "Ethernet destination (default: broadcast)", opt_dst_mac},
+     opt_ip, FIELD("--dst", GIVEN(have_dst), .at = {AT(K_ANY, dst)})},
+    {"hao", CRAFT_ARG, MH, "ADDR", "Home Address destination option (RFC 6275 §6.3)", opt_address,
+     FIELD("--hao", GIVEN(have_hao), .at = {AT(K_ANY, hao)})},
+    {"hop-limit", CRAFT_ARG, ALL, "N", "IPv6 hop limit / IPv4 TTL (64)", opt_number,
+     &hop_limit_field},
+    {"ttl", CRAFT_ARG, ALL, "N", "same as --hop-limit", opt_number, &hop_limit_field},
+    {"tos", CRAFT_ARG, ALL, "N", "traffic class / TOS", opt_number,
+     FIELD("--tos", 255, .at = {AT(K_ANY, tos)})},
+    {"ip-id", CRAFT_ARG, ALL, "N", "IPv4 Identification", opt_number,
+     FIELD("--ip-id", 0xffff, .at = {AT(K_ANY, ip_id)})},
+    {"sport", CRAFT_ARG, ALL, "PORT", "UDP source port (434, or 5436 for MH over UDP)", opt_number,
+     FIELD("--sport", 0xffff, .at = {AT(K_ANY, sport)})},
+    {"dport", CRAFT_ARG, ALL, "PORT", "UDP destination port", opt_number,
+     FIELD("--dport", 0xffff, .at = {AT(K_ANY, dport)})},
+    {"link", CRAFT_NO_ARG, ALL, NULL, "build the Ethernet header (link-layer injection)",
+     opt_switch, FIELD("--link", .at = {AT(K_ANY, link)})},
+    {"src-mac", CRAFT_ARG, ALL, "MAC", "Ethernet source (default: the interface's)", opt_mac,
+     FIELD("--src-mac", GIVEN(have_src_mac), .at = {AT(K_ANY, src_mac)})},
+    {"dst-mac", CRAFT_ARG, ALL, "MAC", "Ethernet destination (default: broadcast)", opt_mac,
+     FIELD("--dst-mac", GIVEN(have_dst_mac), .at = {AT(K_ANY, dst_mac)})},
     /* header fields */
-    {"seq", CRAFT_ARG, MH, "N", "Sequence Number (BU/PBU/BA/PBA)", opt_seq},
+    {"seq", CRAFT_ARG, MH, "N", "Sequence Number (BU/PBU/BA/PBA)", opt_number,
+     FIELD("--seq", 0xffff, GIVEN(given_seq), .lacks = "sequence number",
+           .at = {AT(K_BU, mh.u.bu.seq), AT(K_BA, mh.u.ba.seq)})},
     {"flags", CRAFT_ARG, ALL, "LETTERS|N|none",
-     "flags: BU AHLKMRPFTBSD, BA KRPTBSD, RRQ SBDMGRTX, revocation AI, ack I", opt_flags},
-    {"lifetime", CRAFT_ARG, ALL, "N", "Lifetime (MH: 4 s units; MIPv4: seconds)", opt_lifetime},
-    {"status", CRAFT_ARG, ALL, "N", "BA/PBA/BE Status, RRP Code", opt_status},
-    {"code", CRAFT_ARG, M4, "N", "RRP Code", opt_status},
-    {"cookie", CRAFT_ARG, ALL, "N", "init cookie (HoTI/CoTI/HoT/CoT)", opt_cookie},
-    {"token", CRAFT_ARG, ALL, "N", "keygen token (HoT/CoT)", opt_token},
-    {"nonce-index", CRAFT_ARG, ALL, "N", "nonce index (HoT/CoT)", opt_nonce_index},
-    {"reserved", CRAFT_ARG, ALL, "V", "the message's reserved bits", opt_reserved},
-    {"mh-reserved", CRAFT_ARG, MH, "V", "MH header Reserved octet", opt_mh_reserved},
-    {"payload-proto", CRAFT_ARG, MH, "N", "MH Payload Proto (59)", opt_proto},
-    {"header-len", CRAFT_ARG, MH, "N", "force the MH Header Len", opt_header_len},
-    {"hoa", CRAFT_ARG, ALL, "ADDR", "Home Address field (BE, RRQ, RRP, revocation, ack)", opt_hoa},
-    {"ha", CRAFT_ARG, M4, "ADDR", "Home Agent (RRQ, RRP)", opt_ha},
-    {"coa", CRAFT_ARG, M4, "ADDR", "Care-of Address (RRQ)", opt_coa},
-    {"ident", CRAFT_ARG, M4, "N|now", "Identification (default: NTP time now)", opt_ident},
-    {"hda", CRAFT_ARG, M4, "ADDR", "revocation home domain address", opt_hda},
-    {"fda", CRAFT_ARG, M4, "ADDR", "revocation foreign domain address", opt_fda},
-    {"rev-id", CRAFT_ARG, M4, "N", "Revocation Identifier", opt_rev_id},
-    {"next-header", CRAFT_ARG, M4, "N", "tunnel data Next Header (4)", opt_next_header},
-    {"payload", CRAFT_ARG, M4, "HEX", "tunnel data payload", opt_payload},
+     "flags: BU AHLKMRPFTBSD, BA KRPTBSD, RRQ SBDMGRTX, revocation AI, ack I", opt_flags, NULL},
+    {"lifetime", CRAFT_ARG, ALL, "N", "Lifetime (MH: 4 s units; MIPv4: seconds)", opt_number,
+     FIELD("--lifetime", 0xffff, GIVEN(given_lifetime), .lacks = "lifetime",
+           .at = {AT(K_BU, mh.u.bu.lifetime), AT(K_BA, mh.u.ba.lifetime),
+                  AT(K_RRQ, mip4.u.req.lifetime), AT(K_RRP, mip4.u.rep.lifetime)})},
+    {"status", CRAFT_ARG, ALL, "N", "BA/PBA/BE Status, RRP Code", opt_number, &status_field},
+    {"code", CRAFT_ARG, M4, "N", "RRP Code", opt_number, &status_field},
+    {"cookie", CRAFT_ARG, ALL, "N", "init cookie (HoTI/CoTI/HoT/CoT)", opt_number,
+     FIELD("--cookie", UINT64_MAX, .lacks = "cookie",
+           .at = {AT(K_MH_TI, mh.u.ti.cookie), AT(K_MH_T, mh.u.t.cookie),
+                  AT(K_M4_TI, mip4.u.ti.cookie), AT(K_M4_T, mip4.u.t.cookie)})},
+    {"token", CRAFT_ARG, ALL, "N", "keygen token (HoT/CoT)", opt_number,
+     FIELD("--token", UINT64_MAX, .lacks = "keygen token",
+           .at = {AT(K_MH_T, mh.u.t.token), AT(K_M4_T, mip4.u.t.token)})},
+    {"nonce-index", CRAFT_ARG, ALL, "N", "nonce index (HoT/CoT)", opt_number,
+     FIELD("--nonce-index", 0xffff, .lacks = "nonce index",
+           .at = {AT(K_MH_T, mh.u.t.nindex), AT(K_M4_T, mip4.u.t.nonce_index)})},
+    {"reserved", CRAFT_ARG, ALL, "V", "the message's reserved bits", opt_reserved, NULL},
+    {"mh-reserved", CRAFT_ARG, MH, "V", "MH header Reserved octet", opt_number,
+     FIELD("--mh-reserved", 255, .at = {AT(K_ANY, mh.reserved)})},
+    {"payload-proto", CRAFT_ARG, MH, "N", "MH Payload Proto (59)", opt_number,
+     FIELD("--payload-proto", 255, .at = {AT(K_ANY, mh.proto)})},
+    {"header-len", CRAFT_ARG, MH, "N", "force the MH Header Len", opt_header_len,
+     FIELD("--header-len", 255, .at = {AT(K_ANY, mh.hlen)})},
+    {"hoa", CRAFT_ARG, ALL, "ADDR", "Home Address field (BE, RRQ, RRP, revocation, ack)", opt_hoa,
+     FIELD("--hoa", .lacks = "Home Address",
+           .at = {AT(K_BE, mh.u.be.hoa), AT(K_RRQ, mip4.u.req.hoa), AT(K_RRP, mip4.u.rep.hoa),
+                  AT(K_REV, mip4.u.rev.hoa), AT(K_RACK, mip4.u.rack.hoa)})},
+    {"ha", CRAFT_ARG, M4, "ADDR", "Home Agent (RRQ, RRP)", opt_address,
+     FIELD("--ha", .lacks = "Home Agent field",
+           .at = {AT(K_RRQ, mip4.u.req.ha), AT(K_RRP, mip4.u.rep.ha)})},
+    {"coa", CRAFT_ARG, M4, "ADDR", "Care-of Address (RRQ)", opt_address,
+     FIELD("--coa", .lacks = "Care-of Address field", .at = {AT(K_RRQ, mip4.u.req.coa)})},
+    {"ident", CRAFT_ARG, M4, "N|now", "Identification (default: NTP time now)", opt_ident,
+     FIELD("--ident", UINT64_MAX, GIVEN(given_ident), .only = "rrq and rrp",
+           .at = {AT(K_RRQ, mip4.u.req.ident), AT(K_RRP, mip4.u.rep.ident)})},
+    {"hda", CRAFT_ARG, M4, "ADDR", "revocation home domain address", opt_address,
+     FIELD("--hda", .only = "revocation", .at = {AT(K_REV, mip4.u.rev.hda)})},
+    {"fda", CRAFT_ARG, M4, "ADDR", "revocation foreign domain address", opt_address,
+     FIELD("--fda", .only = "revocation", .at = {AT(K_REV, mip4.u.rev.fda)})},
+    {"rev-id", CRAFT_ARG, M4, "N", "Revocation Identifier", opt_number,
+     FIELD("--rev-id", 0xffffffffu, .only = "revocation and revocation-ack",
+           .at = {AT(K_REV, mip4.u.rev.rev_id), AT(K_RACK, mip4.u.rack.rev_id)})},
+    {"next-header", CRAFT_ARG, M4, "N", "tunnel data Next Header (4)", opt_number,
+     FIELD("--next-header", 255, .at = {AT(K_ANY, mip4.u.tun.next_header)})},
+    {"payload", CRAFT_ARG, M4, "HEX", "tunnel data payload", opt_payload, NULL},
     /* mobility options, in command-line order */
-    {"mn-id", CRAFT_ARG, MH, "NAI", "MN Identifier (RFC 4283)", opt_mn_id},
-    {"mag-id", CRAFT_ARG, MH, "NAI", "MAG Identifier (RFC 8278 §4.2)", opt_mag_id},
+    {"mn-id", CRAFT_ARG, MH, "NAI", "MN Identifier (RFC 4283)", opt_nai,
+     FIELD("--mn-id", .mh_opt = MH_OPT_MNID)},
+    {"mag-id", CRAFT_ARG, MH, "NAI", "MAG Identifier (RFC 8278 §4.2)", opt_nai,
+     FIELD("--mag-id", .mh_opt = MH_OPT_MAGID)},
     {"id-subtype", CRAFT_ARG, MH, "N", "Subtype of the preceding --mn-id/--mag-id (1)",
-     opt_id_subtype},
-    {"hnp", CRAFT_ARG, MH, "PREFIX/LEN", "Home Network Prefix", opt_hnp},
-    {"hi", CRAFT_ARG, MH, "N", "Handoff Indicator", opt_hi},
-    {"att", CRAFT_ARG, MH, "N", "Access Technology Type", opt_att},
-    {"mn-ll-id", CRAFT_ARG, MH, "HEX", "MN Link-layer Identifier", opt_mn_ll_id},
-    {"lla", CRAFT_ARG, MH, "ADDR", "Link-local Address", opt_lla},
+     opt_id_subtype, NULL},
+    {"hnp", CRAFT_ARG, MH, "PREFIX/LEN", "Home Network Prefix", opt_hnp, NULL},
+    {"hi", CRAFT_ARG, MH, "N", "Handoff Indicator", opt_u8pair, FIELD("--hi", .mh_opt = MH_OPT_HI)},
+    {"att", CRAFT_ARG, MH, "N", "Access Technology Type", opt_u8pair,
+     FIELD("--att", .mh_opt = MH_OPT_ATT)},
+    {"mn-ll-id", CRAFT_ARG, MH, "HEX", "MN Link-layer Identifier", opt_mn_ll_id, NULL},
+    {"lla", CRAFT_ARG, MH, "ADDR", "Link-local Address", opt_addr6_opt,
+     FIELD("--lla", .mh_opt = MH_OPT_LLA)},
     {"timestamp", CRAFT_OPT_ARG, MH, "now|N", "Timestamp (48.16 fixed point, RFC 5213 §8.8)",
-     opt_timestamp},
-    {"natd", CRAFT_OPT_ARG, MH, "[f,refresh=N]", "NAT Detection (RFC 5555)", opt_natd},
-    {"ipv4-coa", CRAFT_ARG, MH, "ADDR", "IPv4 Care-of Address (RFC 5555)", opt_ipv4_coa},
-    {"gre-key", CRAFT_OPT_ARG, MH, "[KEY]", "GRE Key (no KEY: Length 2)", opt_gre_key},
-    {"ipv4-hoa-req", CRAFT_OPT_ARG, MH, "[ADDR/LEN]", "IPv4 Home Address Request",
-     opt_ipv4_hoa_req},
+     opt_timestamp, NULL},
+    {"natd", CRAFT_OPT_ARG, MH, "[f,refresh=N]", "NAT Detection (RFC 5555)", opt_natd, NULL},
+    {"ipv4-coa", CRAFT_ARG, MH, "ADDR", "IPv4 Care-of Address (RFC 5555)", opt_addr4_opt,
+     FIELD("--ipv4-coa", .mh_opt = MH_OPT_IPV4COA)},
+    {"gre-key", CRAFT_OPT_ARG, MH, "[KEY]", "GRE Key (no KEY: Length 2)", opt_gre_key, NULL},
+    {"ipv4-hoa-req", CRAFT_OPT_ARG, MH, "[ADDR/LEN]", "IPv4 Home Address Request", opt_ipv4_hoa_req,
+     NULL},
     {"ipv4-hoa-rep", CRAFT_ARG, MH, "ADDR/LEN[,status=N]", "IPv4 Home Address Reply",
-     opt_ipv4_hoa_rep},
-    {"ipv4-dra", CRAFT_ARG, MH, "ADDR", "IPv4 Default-Router Address", opt_ipv4_dra},
-    {"ipv4-dsm", CRAFT_OPT_ARG, MH, "[server|relay]", "IPv4 DHCP Support Mode", opt_ipv4_dsm},
+     opt_ipv4_hoa_rep, NULL},
+    {"ipv4-dra", CRAFT_ARG, MH, "ADDR", "IPv4 Default-Router Address", opt_addr4_opt,
+     FIELD("--ipv4-dra", .mh_opt = MH_OPT_IPV4DRA)},
+    {"ipv4-dsm", CRAFT_OPT_ARG, MH, "[server|relay]", "IPv4 DHCP Support Mode", opt_ipv4_dsm, NULL},
     {"mmb", CRAFT_ARG, MH, "if-att=N,if-label=N,bid=N[,b][,o]",
-     "MAG Multipath Binding (RFC 8278 §4.1)", opt_mmb},
-    {"pmaar", CRAFT_ARG, MH, "ADDR,PREFIX/LEN", "Previous MAAR (RFC 8885)", opt_pmaar},
-    {"smaar", CRAFT_ARG, MH, "ADDR", "Serving MAAR (RFC 8885)", opt_smaar},
-    {"vsm", CRAFT_ARG, MH, "VENDOR:SUBTYPE[:HEX]", "Vendor-Specific (RFC 5094)", opt_vsm},
-    {"auth", CRAFT_ARG, MH, "SPI:KEY", "RFC 4285 authentication option (computed)", opt_auth},
-    {"pad1", CRAFT_NO_ARG, MH, NULL, "a Pad1 option here", opt_pad1},
-    {"padn", CRAFT_ARG, MH, "N", "a PadN option of N octets here", opt_padn},
+     "MAG Multipath Binding (RFC 8278 §4.1)", opt_mmb, NULL},
+    {"pmaar", CRAFT_ARG, MH, "ADDR,PREFIX/LEN", "Previous MAAR (RFC 8885)", opt_pmaar, NULL},
+    {"smaar", CRAFT_ARG, MH, "ADDR", "Serving MAAR (RFC 8885)", opt_addr6_opt,
+     FIELD("--smaar", .tba = &dmm_numbers.smaar_opt)},
+    {"vsm", CRAFT_ARG, MH, "VENDOR:SUBTYPE[:HEX]", "Vendor-Specific (RFC 5094)", opt_vsm, NULL},
+    {"auth", CRAFT_ARG, MH, "SPI:KEY", "RFC 4285 authentication option (computed)", opt_auth, NULL},
+    {"pad1", CRAFT_NO_ARG, MH, NULL, "a Pad1 option here", opt_pad1, NULL},
+    {"padn", CRAFT_ARG, MH, "N", "a PadN option of N octets here", opt_padn, NULL},
     /* MIPv4 extensions, in command-line order */
-    {"mn-ha", CRAFT_ARG, M4, "SPI:KEY", "MN-HA authentication (HMAC-MD5, computed)", opt_mn_ha},
+    {"mn-ha", CRAFT_ARG, M4, "SPI:KEY", "MN-HA authentication (HMAC-MD5, computed)", opt_mn_ha,
+     NULL},
     {"mcauth", CRAFT_ARG, M4, "krm=HEX|home-token=T[,coa-token=T]|auth=HEX[,hni=N,cni=N]",
-     "MC-Auth (RFC 6521 §5.3)", opt_mcauth},
-    {"mnr", CRAFT_ARG, M4, "PREFIX/LEN", "Mobile Network Request (RFC 5177)", opt_mnr},
+     "MC-Auth (RFC 6521 §5.3)", opt_mcauth, NULL},
+    {"mnr", CRAFT_ARG, M4, "PREFIX/LEN", "Mobile Network Request (RFC 5177)", opt_mnr, NULL},
     {"mnack", CRAFT_ARG, M4, "PREFIX/LEN[,code=N][,implicit]", "Mobile Network Acknowledgement",
-     opt_mnack},
-    {"rocap", CRAFT_OPT_ARG, M4, "[a,r,s,o,hoa=ADDR]", "MRROCAP (RFC 6521 §5.1)", opt_rocap},
-    {"ror", CRAFT_OPT_ARG, M4, "[o,n,s,code=N]", "Route Optimization Reply", opt_ror},
-    {"coa-ext", CRAFT_ARG, M4, "ADDR[,ADDR...]", "Care-of Address extension", opt_coa_ext},
+     opt_mnack, NULL},
+    {"rocap", CRAFT_OPT_ARG, M4, "[a,r,s,o,hoa=ADDR]", "MRROCAP (RFC 6521 §5.1)", opt_rocap, NULL},
+    {"ror", CRAFT_OPT_ARG, M4, "[o,n,s,code=N]", "Route Optimization Reply", opt_ror, NULL},
+    {"coa-ext", CRAFT_ARG, M4, "ADDR[,ADDR...]", "Care-of Address extension", opt_coa_ext, NULL},
     {"pfx", CRAFT_ARG, M4, "mr:ADDR[:INFO]|PREFIX/LEN[@REALM],...",
-     "Prefix Advertisement (compressed, RFC 6521 §5.5)", opt_pfx},
+     "Prefix Advertisement (compressed, RFC 6521 §5.5)", opt_pfx, NULL},
     {"udp-tunnel-req", CRAFT_OPT_ARG, M4, "[f,r,encap=N]", "UDP Tunnel Request (RFC 3519)",
-     opt_udp_tunnel_req},
+     opt_udp_tunnel_req, NULL},
     {"udp-tunnel-reply", CRAFT_OPT_ARG, M4, "[code=N,f,keepalive=N]", "UDP Tunnel Reply",
-     opt_udp_tunnel_reply},
+     opt_udp_tunnel_reply, NULL},
     {"revocation-support", CRAFT_OPT_ARG, M4, "[i,timestamp=N]", "Revocation Support (RFC 3543)",
-     opt_revocation_support},
-    {"pad", CRAFT_NO_ARG, M4, NULL, "a one-octet Pad extension here", opt_pad},
+     opt_revocation_support, NULL},
+    {"pad", CRAFT_NO_ARG, M4, NULL, "a one-octet Pad extension here", opt_pad, NULL},
     /* malformed overrides */
-    {"raw-opt", CRAFT_ARG, ALL, "TYPE[.SUB]:HEX", "raw option/extension body", opt_raw},
-    {"raw-ext", CRAFT_ARG, M4, "TYPE[.SUB]:HEX", "same as --raw-opt", opt_raw},
-    {"opt-len", CRAFT_ARG, ALL, "N", "Length field of the preceding option", opt_len},
-    {"ext-len", CRAFT_ARG, M4, "N", "same as --opt-len", opt_len},
+    {"raw-opt", CRAFT_ARG, ALL, "TYPE[.SUB]:HEX", "raw option/extension body", opt_raw, NULL},
+    {"raw-ext", CRAFT_ARG, M4, "TYPE[.SUB]:HEX", "same as --raw-opt", opt_raw, NULL},
+    {"opt-len", CRAFT_ARG, ALL, "N", "Length field of the preceding option", opt_len, NULL},
+    {"ext-len", CRAFT_ARG, M4, "N", "same as --opt-len", opt_len, NULL},
     {"opt-reserved", CRAFT_ARG, ALL, "V", "reserved field of the preceding option",
-     opt_opt_reserved},
-    {"bad-checksum", CRAFT_NO_ARG, ALL, NULL, "invert the MH (or UDP) checksum", opt_bad_checksum},
-    {"no-align", CRAFT_NO_ARG, MH, NULL, "no Pad1/PadN before aligned options", opt_no_align},
-    {"truncate", CRAFT_ARG, ALL, "N", "keep only N octets of the message", opt_truncate},
-    {"no-defaults", CRAFT_NO_ARG, ALL, NULL, "no default options (PBU/PBA)", opt_no_defaults},
-    {"vary", CRAFT_ARG, ALL, "seq,id,mn-id,hnp", "increment these per packet", opt_vary},
+     opt_opt_reserved, NULL},
+    {"bad-checksum", CRAFT_NO_ARG, ALL, NULL, "invert the MH (or UDP) checksum", opt_switch,
+     FIELD("--bad-checksum", .at = {AT(K_ANY, bad_csum), AT(K_ANY, mh.enc.bad_csum)})},
+    {"no-align", CRAFT_NO_ARG, MH, NULL, "no Pad1/PadN before aligned options", opt_switch,
+     FIELD("--no-align", .at = {AT(K_ANY, mh.enc.no_align)})},
+    {"truncate", CRAFT_ARG, ALL, "N", "keep only N octets of the message", opt_number,
+     FIELD("--truncate", 65535, .at = {AT(K_ANY, truncate)})},
+    {"no-defaults", CRAFT_NO_ARG, ALL, NULL, "no default options (PBU/PBA)", opt_switch,
+     FIELD("--no-defaults", .at = {AT(K_ANY, no_defaults)})},
+    {"vary", CRAFT_ARG, ALL, "seq,id,mn-id,hnp", "increment these per packet", opt_vary, NULL},
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -1829,7 +1631,7 @@ int craft_apply(struct craft *c, const char *name, const char *arg)
 		return fail(c, "--%s does not apply to %s", name, c->def->name);
 	if (o->arg == CRAFT_ARG && !arg)
 		return fail(c, "--%s needs an argument", name);
-	return o->apply(c, arg);
+	return o->apply(c, o, arg);
 }
 
 /* The source address the kernel would pick for dst, or -1. */
@@ -1902,7 +1704,7 @@ static int proxy_defaults(struct craft *c)
 	if (add_default_u8pair(c, MH_OPT_HI, PBU_DEFAULT_HI) < 0 ||
 	    add_default_u8pair(c, MH_OPT_ATT, PBU_DEFAULT_ATT) < 0)
 		return -1;
-	if (!c->given_opts[MH_OPT_TIMESTAMP] && opt_timestamp(c, NULL) < 0)
+	if (!c->given_opts[MH_OPT_TIMESTAMP] && opt_timestamp(c, NULL, NULL) < 0)
 		return -1;
 	auth_options_last(&c->mh);
 	return 0;

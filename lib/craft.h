@@ -78,6 +78,8 @@ struct craft {
 /* Argument kinds of craft options. */
 enum craft_arg { CRAFT_NO_ARG = 0, CRAFT_ARG = 1, CRAFT_OPT_ARG = 2 };
 
+struct craft_field; /* what a table-driven option sets (craft.c) */
+
 /* One command-line option understood by craft_apply. */
 struct craft_opt {
 	const char *name; /* long option name without "--" */
@@ -85,7 +87,8 @@ struct craft_opt {
 	uint8_t families; /* enum craft_family bits the option applies to */
 	const char *metavar;
 	const char *help;
-	int (*apply)(struct craft *c, const char *arg);
+	int (*apply)(struct craft *c, const struct craft_opt *row, const char *arg);
+	const struct craft_field *field; /* the field apply sets, for table-driven options */
 };
 
 const struct craft_msg_def *craft_msg_lookup(const char *name);

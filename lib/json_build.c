@@ -2,6 +2,7 @@
  * RFC 6521 §5.5. */
 #include "json_build.h"
 
+#include "hostint.h"
 #include "field.h"
 #include "haaro.h"
 #include "inet.h"
@@ -482,48 +483,6 @@ struct jb_binds {
 	size_t n;
 };
 
-static uint64_t load_uint(const uint8_t *p, unsigned size)
-{
-	uint8_t u8;
-	uint16_t u16;
-	uint32_t u32;
-	uint64_t u64;
-	switch (size) {
-	case 1:
-		memcpy(&u8, p, 1);
-		return u8;
-	case 2:
-		memcpy(&u16, p, 2);
-		return u16;
-	case 4:
-		memcpy(&u32, p, 4);
-		return u32;
-	default:
-		memcpy(&u64, p, 8);
-		return u64;
-	}
-}
-
-static void store_uint(uint8_t *p, unsigned size, uint64_t v)
-{
-	uint8_t u8 = (uint8_t)v;
-	uint16_t u16 = (uint16_t)v;
-	uint32_t u32 = (uint32_t)v;
-	switch (size) {
-	case 1:
-		memcpy(p, &u8, 1);
-		break;
-	case 2:
-		memcpy(p, &u16, 2);
-		break;
-	case 4:
-		memcpy(p, &u32, 4);
-		break;
-	default:
-		memcpy(p, &v, 8);
-	}
-}
-
 static int store_value(struct jb *b, const struct jb_bind *r, const struct jb_value *v,
                        uint8_t *target)
 {
@@ -536,8 +495,9 @@ static int store_value(struct jb *b, const struct jb_bind *r, const struct jb_va
 		if (v->u > max)
 			return jb_fail(b, "%s: value %llu out of range (0-%llu)", r->abbrev,
 			               (unsigned long long)v->u, (unsigned long long)max);
-		uint64_t cur = r->mask ? load_uint(member, r->size) & ~(uint64_t)r->mask : 0;
-		store_uint(member, r->size, cur | v->u << shift);
+		uint64_t cur =
+		    r->mask ? dmm_load_host_uint(member, r->size) & ~(uint64_t)r->mask : 0;
+		dmm_store_host_uint(member, r->size, cur | v->u << shift);
 		break;
 	}
 	case JB_ARRAY:
@@ -550,12 +510,12 @@ static int store_value(struct jb *b, const struct jb_bind *r, const struct jb_va
 		if (v->len > max)
 			return jb_fail(b, "%s: %zu octets do not fit", r->abbrev, v->len);
 		memcpy(member, &v->ptr, sizeof(v->ptr));
-		store_uint(target + r->aux, r->size, v->len);
+		dmm_store_host_uint(target + r->aux, r->size, v->len);
 		break;
 	}
 	case JB_LIST: { /* up to 255 values of one size, copied into one array */
 		uint8_t *first;
-		uint64_t count = load_uint(target + r->aux, r->size);
+		uint64_t count = dmm_load_host_uint(target + r->aux, r->size);
 		memcpy(&first, member, sizeof(first));
 		if (count == 0 && (first = jb_alloc(b, 255 * v->len)) == NULL)
 			return -1;
@@ -563,7 +523,7 @@ static int store_value(struct jb *b, const struct jb_bind *r, const struct jb_va
 			return jb_fail(b, "%s: too many values", r->abbrev);
 		memcpy(first + count * v->len, v->ptr, v->len);
 		memcpy(member, &first, sizeof(first));
-		store_uint(target + r->aux, r->size, count + 1);
+		dmm_store_host_uint(target + r->aux, r->size, count + 1);
 		break;
 	}
 	}
