@@ -69,6 +69,8 @@ struct lma {
 	uint64_t ctr[LMA_NCOUNTERS];
 	uint64_t rejects[256];
 	struct role_mh_batch *batch;
+	/* per-PBU scratch (about 4 KiB each), kept here instead of allocated per message */
+	struct mh_msg rx_msg, tx_msg;
 };
 
 /* ---- prefix pool ---- */
@@ -684,9 +686,8 @@ static int build_pba(struct lma *l, const struct pbu_view *v, const struct bc_en
                      const uint8_t dst[16], uint8_t *out, size_t cap)
 {
 	static const uint8_t zero[16];
-	struct mh_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return -1;
+	struct mh_msg *m = &l->tx_msg;
+	memset(m, 0, sizeof(*m));
 	m->type = MH_BA;
 	m->u.ba.status = (uint8_t)status;
 	m->u.ba.flags = MH_BA_P;
@@ -730,9 +731,7 @@ static int build_pba(struct lma *l, const struct pbu_view *v, const struct bc_en
 	}
 	/* reply from the address the PBU was sent to; the authenticator covers
 	 * Proxy-CoA (the PBU source) and LMAA */
-	int n = role_mh_build(&l->rc, m, peer, dst, src, src, dst, out, cap);
-	free(m);
-	return n;
+	return role_mh_build(&l->rc, m, peer, dst, src, src, dst, out, cap);
 }
 
 static void drop(struct lma *l, int counter, const char *reason, const uint8_t src[16])
@@ -756,9 +755,7 @@ static void pbu_event(struct lma *l, const char *name, const struct pbu_view *v,
 int lma_input(struct lma *l, const uint8_t src[16], const uint8_t dst[16], const uint8_t *mh,
               size_t len, uint8_t *out, size_t cap)
 {
-	struct mh_msg *m = malloc(sizeof(*m));
-	if (!m)
-		return 0;
+	struct mh_msg *m = &l->rx_msg;
 	const struct role_peer *peer;
 	const char *why;
 	int ret = 0;
@@ -831,7 +828,6 @@ int lma_input(struct lma *l, const uint8_t src[16], const uint8_t dst[16], const
 	else
 		pbu_event(l, "pba-sent", &v, src, status);
 out:
-	free(m);
 	return ret;
 }
 
